@@ -1,0 +1,389 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/linli/linli"
+	"github.com/linli/linli/internal/audit"
+	"github.com/linli/linli/internal/auth"
+	"github.com/linli/linli/internal/member"
+	"github.com/linli/linli/internal/server"
+	"github.com/linli/linli/internal/shop"
+)
+
+// OpenAPIVersion is the version of the OpenAPI specification the document
+// follows.
+const OpenAPIVersion = "3.1.0"
+
+// schemaTypes names the Go types that appear in the document; each becomes
+// a component schema, generated from the type's JSON tags so that the
+// document cannot drift from what the handlers send.
+var schemaTypes = []struct {
+	name string
+	v    any
+}{
+	{"Member", member.Member{}},
+	{"MemberInput", member.Input{}},
+	{"Consent", member.Consent{}},
+	{"MemberPage", MemberPage{}},
+	{"MemberList", MemberList{}},
+	{"MemberExport", member.Export{}},
+	{"DuplicateGroup", member.DuplicateGroup{}},
+	{"DuplicateList", DuplicateList{}},
+	{"QualityCounts", member.QualityCounts{}},
+	{"QualityReport", QualityReport{}},
+	{"TagsInput", TagsInput{}},
+	{"ConsentInput", ConsentInput{}},
+	{"EraseInput", EraseInput{}},
+	{"MergeInput", MergeInput{}},
+	{"QRCode", QRCode{}},
+	{"Store", shop.Store{}},
+	{"StoreInput", shop.Input{}},
+	{"StoreList", StoreList{}},
+	{"Staff", auth.Staff{}},
+	{"StaffInput", auth.StaffInput{}},
+	{"StaffUpdate", auth.StaffUpdate{}},
+	{"StaffList", StaffList{}},
+	{"PasswordInput", PasswordInput{}},
+	{"PasswordChange", PasswordChange{}},
+	{"Me", Me{}},
+	{"APIKey", auth.APIKey{}},
+	{"APIKeyInput", APIKeyInput{}},
+	{"APIKeyCreated", APIKeyCreated{}},
+	{"APIKeyList", APIKeyList{}},
+	{"AuditEntry", audit.Entry{}},
+	{"AuditPage", AuditPage{}},
+	{"LoginInput", LoginInput{}},
+	{"SessionInfo", SessionInfo{}},
+	{"Problem", server.Problem{}},
+	{"FieldError", linli.FieldError{}},
+}
+
+// schemaPatches adds what Go types cannot say: enums and descriptions.
+var schemaPatches = map[string]map[string]map[string]any{
+	"Member": {
+		"status":   {"enum": []string{member.StatusActive, member.StatusInactive, member.StatusMerged, member.StatusErased}},
+		"gender":   {"enum": []string{"", member.GenderFemale, member.GenderMale}},
+		"name":     {"description": "Masked (张**) unless the view is unmasked."},
+		"phone":    {"description": "Masked (138****1234) unless the view is unmasked."},
+		"birthday": {"description": "YYYY-MM-DD; masked to the year (1985-**-**) unless the view is unmasked."},
+		"masked":   {"description": "True when the personal fields are masked for this caller."},
+	},
+	"MemberInput": {
+		"phone":    {"description": "A mainland China mobile number: 11 digits starting 13–19; +86, spaces and dashes are accepted."},
+		"gender":   {"description": "F or M (女 or 男 are accepted); empty for unknown."},
+		"birthday": {"description": "YYYY-MM-DD (2006/1/2, 20060102 and 2006年1月2日 are accepted)."},
+		"channel":  {"description": "How the member came: " + strings.Join(member.AcquisitionChannels, ", ") + "; default counter."},
+		"card_no":  {"description": "Assigned when empty."},
+		"consent":  {"description": "Channel (" + strings.Join(member.ConsentChannels, ", ") + ") → granted."},
+	},
+	"Consent":      {"channel": {"enum": member.ConsentChannels}},
+	"ConsentInput": {"granted": {"type": "boolean"}},
+	"Staff": {
+		"role": {"enum": auth.Roles()},
+		"lang": {"enum": auth.Langs},
+	},
+	"StaffInput":  {"role": {"enum": auth.Roles()}, "lang": {"enum": auth.Langs}},
+	"StaffUpdate": {"role": {"enum": auth.Roles()}, "lang": {"enum": auth.Langs}},
+	"StoreInput": {
+		"timezone": {"description": "An IANA time zone; default Asia/Shanghai."},
+		"active":   {"type": "boolean", "description": "Ignored on creation; left as it is when absent."},
+	},
+	"APIKeyCreated": {"key": {"description": "The secret, lk_<prefix>_<secret>. Shown only in this answer."}},
+	"Problem": {
+		"code":   {"description": "Stable machine-readable code, e.g. member.phone_invalid."},
+		"detail": {"description": "A sentence in the caller's language (Accept-Language: zh-CN or en)."},
+		"fields": {"description": "For invalid input: every field at fault."},
+	},
+}
+
+// OpenAPI returns the OpenAPI 3.1 document describing every route.
+func (x *API) OpenAPI() []byte {
+	x.docOnce.Do(func() {
+		b, err := json.MarshalIndent(x.document(), "", "  ")
+		if err != nil {
+			panic("api: openapi document: " + err.Error()) // static data; a failure is a bug
+		}
+		x.doc = b
+	})
+	return x.doc
+}
+
+type obj = map[string]any
+
+var wildcardRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+func (x *API) document() obj {
+	g := newSchemaGen()
+	schemas := obj{}
+	for _, st := range schemaTypes {
+		s := g.object(reflect.TypeOf(st.v))
+		for field, patch := range schemaPatches[st.name] {
+			props := s["properties"].(obj)
+			p, ok := props[field].(obj)
+			if !ok {
+				panic("api: schema patch for unknown field " + st.name + "." + field)
+			}
+			for k, v := range patch {
+				p[k] = v
+			}
+		}
+		schemas[st.name] = s
+	}
+	// Request bodies are decoded strictly: an unknown field is an error.
+	for _, o := range x.ops {
+		if o.body != "" {
+			schemas[o.body].(obj)["additionalProperties"] = false
+		}
+	}
+	schemas["OpenAPIDocument"] = obj{"type": "object", "description": "An OpenAPI 3.1 document."}
+
+	paths := obj{}
+	for _, o := range x.ops {
+		item, _ := paths[o.path].(obj)
+		if item == nil {
+			item = obj{}
+			paths[o.path] = item
+		}
+		item[strings.ToLower(o.method)] = o.operation()
+	}
+	return obj{
+		"openapi": OpenAPIVersion,
+		"info": obj{
+			"title":   "Linli API",
+			"version": "1.0.0",
+			"description": "Members, stores, staff, API keys and the audit log of a Linli installation.\n\n" +
+				"Terminals authenticate with `Authorization: Bearer <api key>`; scripts and the console with the " +
+				"`linli_session` cookie from `POST /api/v1/session` plus the `X-CSRF-Token` header on unsafe requests. " +
+				"Errors are `application/problem+json` with a stable `code`; messages follow `Accept-Language` (zh-CN, en). " +
+				"Lists use cursor pagination: pass `next_cursor` back as `cursor` until it is null. " +
+				"Times are RFC 3339; personal fields are masked unless the role may see them and `unmask=1` is asked for.",
+		},
+		"tags": []obj{
+			{"name": "members", "description": "Members: registration, lookup at the till, tags, consent, privacy requests, duplicates."},
+			{"name": "reports", "description": "Reports."},
+			{"name": "stores", "description": "The chain's stores."},
+			{"name": "staff", "description": "Staff accounts and the caller."},
+			{"name": "api-keys", "description": "API keys for POS terminals."},
+			{"name": "audit", "description": "The audit log."},
+			{"name": "session", "description": "Logging in and out (for scripts)."},
+			{"name": "meta", "description": "About the API itself."},
+		},
+		"paths": paths,
+		"components": obj{
+			"schemas": schemas,
+			"responses": obj{
+				"Problem": obj{
+					"description": "An RFC 9457 problem document with a stable code.",
+					"content":     obj{"application/problem+json": obj{"schema": obj{"$ref": "#/components/schemas/Problem"}}},
+				},
+			},
+			"parameters": obj{
+				"IdempotencyKey": obj{
+					"name": IdempotencyHeader, "in": "header", "required": false,
+					"description": "Makes the request safe to retry for 24 hours: a repeat with the same key and body answers the " +
+						"first response (with Idempotent-Replayed: true) and changes nothing; the same key with another body is 409 " +
+						"request.idempotency_conflict.",
+					"schema": obj{"type": "string", "minLength": 1, "maxLength": 255},
+				},
+			},
+			"securitySchemes": obj{
+				"bearerAuth": obj{"type": "http", "scheme": "bearer", "description": "A terminal's API key (lk_…)."},
+				"sessionCookie": obj{"type": "apiKey", "in": "cookie", "name": server.SessionCookie,
+					"description": "A staff session; unsafe methods also need the X-CSRF-Token header."},
+			},
+		},
+	}
+}
+
+func (o op) operation() obj {
+	desc := o.desc
+	switch o.access {
+	case server.Public:
+		desc = strings.TrimSpace(desc + "\n\nNo authentication.")
+	case server.Staff:
+		desc = strings.TrimSpace(desc + "\n\nStaff session only.")
+	}
+	if o.perm != "" {
+		desc = strings.TrimSpace(desc + "\n\nPermission: `" + string(o.perm) + "`.")
+	}
+	op := obj{
+		"operationId": o.id,
+		"summary":     o.summary,
+		"tags":        []string{o.tag},
+	}
+	if desc != "" {
+		op["description"] = desc
+	}
+	if o.perm != "" {
+		op["x-linli-permission"] = string(o.perm)
+	}
+	var params []obj
+	for _, m := range wildcardRE.FindAllStringSubmatch(o.path, -1) {
+		name := m[1]
+		p := obj{"name": name, "in": "path", "required": true}
+		if name == "channel" {
+			p["schema"] = obj{"type": "string", "enum": member.ConsentChannels}
+		} else {
+			p["schema"] = obj{"type": "integer", "format": "int64", "minimum": 1}
+		}
+		params = append(params, p)
+	}
+	for _, q := range o.query {
+		s := obj{"type": q.typ}
+		if q.typ == "integer" {
+			s["format"] = "int64"
+		}
+		if len(q.enum) > 0 {
+			s["enum"] = q.enum
+		}
+		p := obj{"name": q.name, "in": "query", "required": false, "schema": s}
+		if q.desc != "" {
+			p["description"] = q.desc
+		}
+		params = append(params, p)
+	}
+	if o.idem {
+		params = append(params, obj{"$ref": "#/components/parameters/IdempotencyKey"})
+	}
+	if len(params) > 0 {
+		op["parameters"] = params
+	}
+	if o.body != "" {
+		op["requestBody"] = obj{
+			"required": !o.bodyOpt,
+			"content":  obj{"application/json": obj{"schema": obj{"$ref": "#/components/schemas/" + o.body}}},
+		}
+	}
+	status := o.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	ok := obj{"description": http.StatusText(status)}
+	if o.resp != "" {
+		ok["content"] = obj{"application/json": obj{"schema": obj{"$ref": "#/components/schemas/" + o.resp}}}
+	}
+	responses := obj{strconv.Itoa(status): ok}
+	errs := slices.Clone(o.errs)
+	if o.access != server.Public {
+		errs = append(errs, http.StatusUnauthorized, http.StatusForbidden)
+	}
+	if strings.Contains(o.path, "{") {
+		errs = append(errs, http.StatusNotFound)
+	}
+	if o.body != "" {
+		errs = append(errs, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
+	}
+	if len(o.query) > 0 || o.idem {
+		errs = append(errs, http.StatusUnprocessableEntity)
+	}
+	if o.idem {
+		errs = append(errs, http.StatusConflict)
+	}
+	for _, e := range errs {
+		responses[strconv.Itoa(e)] = obj{"$ref": "#/components/responses/Problem"}
+	}
+	// Any other failure is a problem document as well.
+	responses["4XX"] = obj{"$ref": "#/components/responses/Problem"}
+	responses["5XX"] = obj{"$ref": "#/components/responses/Problem"}
+	op["responses"] = responses
+	switch o.access {
+	case server.Public:
+		op["security"] = []obj{}
+	case server.Staff:
+		op["security"] = []obj{{"sessionCookie": []string{}}}
+	default:
+		op["security"] = []obj{{"bearerAuth": []string{}}, {"sessionCookie": []string{}}}
+	}
+	return op
+}
+
+// schemaGen turns Go types into JSON Schema (draft 2020-12, as OpenAPI 3.1
+// uses it), referring to named component schemas where it can.
+type schemaGen struct {
+	names map[reflect.Type]string
+}
+
+func newSchemaGen() *schemaGen {
+	g := &schemaGen{names: map[reflect.Type]string{}}
+	for _, st := range schemaTypes {
+		g.names[reflect.TypeOf(st.v)] = st.name
+	}
+	return g
+}
+
+var timeType = reflect.TypeOf(time.Time{})
+
+func (g *schemaGen) schema(t reflect.Type) obj {
+	if name, ok := g.names[t]; ok {
+		return obj{"$ref": "#/components/schemas/" + name}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		s := g.schema(t.Elem())
+		if typ, ok := s["type"].(string); ok && t.Elem().Kind() != reflect.Struct {
+			s["type"] = []string{typ, "null"} // a nil pointer is JSON null
+		}
+		return s
+	case reflect.Struct:
+		if t == timeType {
+			return obj{"type": "string", "format": "date-time"}
+		}
+		return g.object(t)
+	case reflect.Slice, reflect.Array:
+		return obj{"type": "array", "items": g.schema(t.Elem())}
+	case reflect.Map:
+		return obj{"type": "object", "additionalProperties": g.schema(t.Elem())}
+	case reflect.String:
+		return obj{"type": "string"}
+	case reflect.Bool:
+		return obj{"type": "boolean"}
+	case reflect.Int64, reflect.Uint64:
+		return obj{"type": "integer", "format": "int64"}
+	case reflect.Int, reflect.Int32, reflect.Int16, reflect.Int8, reflect.Uint, reflect.Uint32, reflect.Uint16, reflect.Uint8:
+		return obj{"type": "integer"}
+	case reflect.Float32, reflect.Float64:
+		return obj{"type": "number"}
+	case reflect.Interface:
+		return obj{}
+	}
+	panic(fmt.Sprintf("api: no schema for %s", t))
+}
+
+// object describes a struct by its JSON tags. Fields without omitempty
+// or omitzero are always present, so they are required.
+func (g *schemaGen) object(t reflect.Type) obj {
+	props := obj{}
+	var req []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = f.Name
+		}
+		props[name] = g.schema(f.Type)
+		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") {
+			req = append(req, name)
+		}
+	}
+	s := obj{"type": "object", "properties": props}
+	if len(req) > 0 {
+		s["required"] = req
+	}
+	return s
+}

@@ -1,0 +1,147 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/linli/linli/internal/auth"
+	"github.com/linli/linli/internal/server"
+)
+
+var (
+	pageParams = []param{
+		{name: "cursor", typ: "string", desc: "The next_cursor of the previous page; leave out for the first page."},
+		{name: "limit", typ: "integer", desc: "Items per page, 1–200 (default 50)."},
+	}
+	unmaskParam = param{name: "unmask", typ: "string", enum: []string{"1", "true"},
+		desc: "Show personal fields in clear. Honoured only for roles with member.unmask; each unmasked view is audited. The masked field says which you got."}
+	storeParam = param{name: "store_id", typ: "integer", desc: "Only this store."}
+)
+
+// operations is the API's route table.
+func (x *API) operations() []op {
+	const (
+		members = "members"
+		reports = "reports"
+		stores  = "stores"
+		staff   = "staff"
+		keys    = "api-keys"
+		auditT  = "audit"
+		session = "session"
+		meta    = "meta"
+	)
+	p := Prefix
+	return []op{
+		// members
+		{method: "GET", path: p + "/members", access: server.Any, perm: auth.MemberRead, handler: x.listMembers,
+			id: "listMembers", tag: members, summary: "List members, newest first", resp: "MemberPage",
+			query: append([]param{storeParam,
+				{name: "tag", typ: "string", desc: "Only members with this tag."},
+				{name: "area", typ: "string", desc: "Only members of this residential compound or area."},
+				{name: "status", typ: "string", enum: memberStatuses, desc: "Default active."},
+				unmaskParam}, pageParams...)},
+		{method: "POST", path: p + "/members", access: server.Any, perm: auth.MemberWrite, handler: x.idempotent(x.createMember),
+			id: "createMember", tag: members, summary: "Register a member", body: "MemberInput", status: http.StatusCreated,
+			resp: "Member", idem: true, query: []param{unmaskParam}, errs: []int{409},
+			desc: "A phone number already registered is 409 member.phone_taken. The answer is masked unless unmask is asked for and allowed."},
+		{method: "GET", path: p + "/members/search", access: server.Any, perm: auth.MemberRead, handler: x.searchMembers,
+			id: "searchMembers", tag: members, summary: "Find members by phone, card number or exact name", resp: "MemberList",
+			query: []param{{name: "q", typ: "string", desc: "A phone number, a card number or a whole name."}, unmaskParam}},
+		{method: "GET", path: p + "/members/lookup", access: server.Any, perm: auth.MemberRead, handler: x.lookupMember,
+			id: "lookupMember", tag: members, summary: "Identify a member at the till", resp: "Member",
+			desc:  "Give exactly one of phone, card or qr. A QR payload that this installation did not sign is 422 member.qr_invalid.",
+			query: []param{{name: "phone", typ: "string"}, {name: "card", typ: "string"}, {name: "qr", typ: "string", desc: "The scanned payload."}, unmaskParam}},
+		{method: "GET", path: p + "/members/duplicates", access: server.Any, perm: auth.MemberRead, handler: x.duplicates,
+			id: "listDuplicateMembers", tag: members, summary: "Candidate duplicate members", resp: "DuplicateList",
+			query: []param{{name: "limit", typ: "integer", desc: "Groups at most, 1–500 (default 100)."}, unmaskParam}},
+		{method: "POST", path: p + "/members/merge", access: server.Staff, perm: auth.MemberMerge, handler: x.idempotent(x.mergeMembers),
+			id: "mergeMembers", tag: members, summary: "Merge one member into another", body: "MergeInput", resp: "Member",
+			idem: true, query: []param{unmaskParam}, errs: []int{404, 409},
+			desc: "Tags, consent and referrals of from move to into; from keeps no personal data. Answers the surviving member."},
+		{method: "GET", path: p + "/members/{id}", access: server.Any, perm: auth.MemberRead, handler: x.getMember,
+			id: "getMember", tag: members, summary: "Get a member", resp: "Member", query: []param{unmaskParam}},
+		{method: "PUT", path: p + "/members/{id}", access: server.Any, perm: auth.MemberWrite, handler: x.updateMember,
+			id: "updateMember", tag: members, summary: "Replace a member's details", body: "MemberInput", resp: "Member",
+			query: []param{unmaskParam}, errs: []int{409},
+			desc: "Personal fields left out are cleared; card number, channel, store, referrer, tags and consent keep their value when left out."},
+		{method: "POST", path: p + "/members/{id}/deactivate", access: server.Any, perm: auth.MemberWrite, handler: x.setMemberStatus(false),
+			id: "deactivateMember", tag: members, summary: "Deactivate a member", resp: "Member", query: []param{unmaskParam}, errs: []int{409}},
+		{method: "POST", path: p + "/members/{id}/reactivate", access: server.Any, perm: auth.MemberWrite, handler: x.setMemberStatus(true),
+			id: "reactivateMember", tag: members, summary: "Reactivate a member", resp: "Member", query: []param{unmaskParam}, errs: []int{409}},
+		{method: "PUT", path: p + "/members/{id}/tags", access: server.Any, perm: auth.MemberWrite, handler: x.setTags,
+			id: "setMemberTags", tag: members, summary: "Replace a member's tags", body: "TagsInput", resp: "Member", query: []param{unmaskParam}},
+		{method: "PUT", path: p + "/members/{id}/consent/{channel}", access: server.Any, perm: auth.MemberWrite, handler: x.setConsent,
+			id: "setMemberConsent", tag: members, summary: "Record marketing consent on one channel", body: "ConsentInput", resp: "Member",
+			query: []param{unmaskParam}},
+		{method: "GET", path: p + "/members/{id}/qr", access: server.Any, perm: auth.MemberRead, handler: x.memberQR,
+			id: "getMemberQR", tag: members, summary: "The signed payload of a member's QR code", resp: "QRCode", errs: []int{409}},
+		{method: "GET", path: p + "/members/{id}/export", access: server.Staff, perm: auth.MemberUnmask, handler: x.exportMember,
+			id: "exportMember", tag: members, summary: "Export a member's data (PIPL access request)", resp: "MemberExport",
+			desc: "Everything held about the member, in clear, as a download. Needs member.unmask and member.export; audited."},
+		{method: "POST", path: p + "/members/{id}/erase", access: server.Staff, perm: auth.MemberErase, handler: x.eraseMember,
+			id: "eraseMember", tag: members, summary: "Erase a member's personal data (PIPL erasure request)", body: "EraseInput", bodyOpt: true,
+			status: http.StatusNoContent, desc: "The record stays, anonymous, so that totals still add up. Erasing twice is not an error."},
+		{method: "GET", path: p + "/reports/data-quality", access: server.Any, perm: auth.ReportRead, handler: x.dataQuality,
+			id: "getDataQuality", tag: reports, summary: "Data-quality report per store", resp: "QualityReport"},
+
+		// stores
+		{method: "GET", path: p + "/stores", access: server.Any, handler: x.listStores,
+			id: "listStores", tag: stores, summary: "List the chain's stores", resp: "StoreList"},
+		{method: "POST", path: p + "/stores", access: server.Staff, perm: auth.StoreManage, handler: x.createStore,
+			id: "createStore", tag: stores, summary: "Add a store", body: "StoreInput", status: http.StatusCreated, resp: "Store", errs: []int{409}},
+		{method: "GET", path: p + "/stores/{id}", access: server.Any, handler: x.getStore,
+			id: "getStore", tag: stores, summary: "Get a store", resp: "Store"},
+		{method: "PUT", path: p + "/stores/{id}", access: server.Staff, perm: auth.StoreManage, handler: x.updateStore,
+			id: "updateStore", tag: stores, summary: "Change a store", body: "StoreInput", resp: "Store", errs: []int{409}},
+
+		// staff
+		{method: "GET", path: p + "/staff", access: server.Staff, perm: auth.StaffManage, handler: x.listStaff,
+			id: "listStaff", tag: staff, summary: "List staff accounts", resp: "StaffList", query: []param{storeParam}},
+		{method: "POST", path: p + "/staff", access: server.Staff, perm: auth.StaffManage, handler: x.createStaff,
+			id: "createStaff", tag: staff, summary: "Create a staff account", body: "StaffInput", status: http.StatusCreated, resp: "Staff", errs: []int{409}},
+		{method: "GET", path: p + "/staff/{id}", access: server.Staff, perm: auth.StaffManage, handler: x.getStaff,
+			id: "getStaff", tag: staff, summary: "Get a staff account", resp: "Staff"},
+		{method: "PUT", path: p + "/staff/{id}", access: server.Staff, perm: auth.StaffManage, handler: x.updateStaff,
+			id: "updateStaff", tag: staff, summary: "Change a staff account's name, role, store or language", body: "StaffUpdate", resp: "Staff", errs: []int{409}},
+		{method: "POST", path: p + "/staff/{id}/password", access: server.Staff, perm: auth.StaffManage, handler: x.resetPassword,
+			id: "resetStaffPassword", tag: staff, summary: "Set a staff account's password", body: "PasswordInput", status: http.StatusNoContent,
+			desc: "Ends the account's sessions."},
+		{method: "POST", path: p + "/staff/{id}/deactivate", access: server.Staff, perm: auth.StaffManage, handler: x.setStaffActive(false),
+			id: "deactivateStaff", tag: staff, summary: "Deactivate a staff account", resp: "Staff", errs: []int{409}},
+		{method: "POST", path: p + "/staff/{id}/activate", access: server.Staff, perm: auth.StaffManage, handler: x.setStaffActive(true),
+			id: "activateStaff", tag: staff, summary: "Activate a staff account", resp: "Staff"},
+		{method: "GET", path: p + "/me", access: server.Any, handler: x.me,
+			id: "getMe", tag: staff, summary: "Who is calling, with their permissions", resp: "Me"},
+		{method: "POST", path: p + "/me/password", access: server.Staff, handler: x.changePassword,
+			id: "changeMyPassword", tag: staff, summary: "Change your own password", body: "PasswordChange", status: http.StatusNoContent,
+			desc: "Ends all your sessions, this one included."},
+
+		// API keys
+		{method: "GET", path: p + "/api-keys", access: server.Staff, perm: auth.APIKeyManage, handler: x.listAPIKeys,
+			id: "listAPIKeys", tag: keys, summary: "List API keys", resp: "APIKeyList", query: []param{storeParam}},
+		{method: "POST", path: p + "/api-keys", access: server.Staff, perm: auth.APIKeyManage, handler: x.createAPIKey,
+			id: "createAPIKey", tag: keys, summary: "Create an API key for a terminal", body: "APIKeyInput", status: http.StatusCreated,
+			resp: "APIKeyCreated", desc: "The key is in this answer only; it cannot be shown again."},
+		{method: "DELETE", path: p + "/api-keys/{id}", access: server.Staff, perm: auth.APIKeyManage, handler: x.revokeAPIKey,
+			id: "revokeAPIKey", tag: keys, summary: "Revoke an API key", status: http.StatusNoContent},
+
+		// audit
+		{method: "GET", path: p + "/audit", access: server.Staff, perm: auth.AuditRead, handler: x.listAudit,
+			id: "listAudit", tag: auditT, summary: "Read the audit log, newest first", resp: "AuditPage",
+			desc: "A store-bound reader sees only their store's lines.",
+			query: append([]param{
+				{name: "entity", typ: "string", desc: "member, staff, api_key, store …"},
+				{name: "entity_id", typ: "integer"},
+				{name: "action", typ: "string", desc: "member.unmask, auth.login …"},
+				storeParam}, pageParams...)},
+
+		// session
+		{method: "POST", path: p + "/session", access: server.Public, handler: x.login,
+			id: "login", tag: session, summary: "Log in (for scripts)", body: "LoginInput", resp: "SessionInfo", errs: []int{401, 429},
+			desc: "Sets the linli_session cookie and answers the CSRF token to send as X-CSRF-Token with every unsafe request."},
+		{method: "DELETE", path: p + "/session", access: server.Staff, handler: x.logout,
+			id: "logout", tag: session, summary: "Log out", status: http.StatusNoContent},
+
+		{method: "GET", path: p + "/openapi.json", access: server.Public, handler: x.openapi,
+			id: "getOpenAPI", tag: meta, summary: "This document", resp: "OpenAPIDocument"},
+	}
+}

@@ -1,0 +1,268 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/linli/linli"
+	"github.com/linli/linli/internal/app"
+	"github.com/linli/linli/internal/auth"
+	"github.com/linli/linli/internal/demo"
+	"github.com/linli/linli/internal/member"
+	"github.com/linli/linli/internal/shop"
+	"github.com/linli/linli/internal/store"
+)
+
+// demoBatch is how many members one transaction writes.
+const demoBatch = 1000
+
+var demoCmd = &command{
+	name:    "demo",
+	summary: "Fill a data directory with a demo supermarket chain and serve it.",
+	addr:    true,
+	help: `On an empty database it creates the stores, one staff account per role (the
+owner is "admin"; all share one password, printed once) and the members, then
+serves like "linli serve". A database that already holds data is served as it
+is. No secret key is needed: a demo keeps a generated one in
+<data-dir>/secret.key. The data depends only on --seed, --members and --stores.
+--password is visible to other users of the machine (ps); it is meant for
+scripts.`,
+	flags: func(fs *flag.FlagSet) {
+		fs.Int("members", demo.DefaultMembers, "number of members to generate")
+		fs.Int("stores", demo.DefaultStores, "number of stores to generate")
+		fs.Int64("seed", demo.DefaultSeed, "random seed; the same seed gives the same data")
+		fs.String("password", "", "password of the demo accounts (default: a random one, printed)")
+		fs.Bool("no-serve", false, "only generate the data, do not serve")
+	},
+	run: runDemo,
+}
+
+func runDemo(ctx context.Context, e *env, c *invocation) int {
+	if len(c.args) > 0 {
+		return usageError(e, c, "unexpected argument %q", c.args[0])
+	}
+	opt := demo.Options{
+		Members: flagInt(c.fs, "members"),
+		Stores:  flagInt(c.fs, "stores"),
+		Seed:    flagInt64(c.fs, "seed"),
+	}
+	if opt.Members < 1 || opt.Members > demo.MaxMembers || opt.Stores < 1 || opt.Stores > 999 {
+		return usageError(e, c, "--members must be 1…%d and --stores 1…999", demo.MaxMembers)
+	}
+	password := flagString(c.fs, "password")
+	noServe := flagBool(c.fs, "no-serve")
+
+	unlock, err := lockDataDir(c.cfg)
+	if err != nil {
+		return fail(e, c, err)
+	}
+	defer unlock()
+	if err := refuseRealData(ctx, c); err != nil {
+		return fail(e, c, err)
+	}
+	c.cfg.Demo = true
+	a, err := app.Open(ctx, c.cfg, app.Migrate)
+	if err != nil {
+		return fail(e, c, err)
+	}
+	defer a.Close()
+
+	n, err := countAll(ctx, a.DB)
+	if err != nil {
+		return fail(e, c, err)
+	}
+	if n.empty() {
+		if password == "" {
+			password = randomPassword()
+		}
+		if err := seedDemo(ctx, e, c, a, opt, password); err != nil {
+			return fail(e, c, err)
+		}
+	} else {
+		fmt.Fprintf(e.stdout, "The database already holds data (%d members, %d stores, %d staff); serving it as it is.\n"+
+			"Lost the demo password? linli user reset-password --username admin --data-dir %s\n",
+			n.Members, n.Stores, n.Staff, c.cfg.DataDir)
+	}
+	if a.KeyFile != "" {
+		keyFile := a.KeyFile
+		if abs, err := filepath.Abs(keyFile); err == nil {
+			keyFile = abs
+		}
+		fmt.Fprintf(e.stdout, "Demo key file: %s (personal data cannot be read without it)\n", keyFile)
+	}
+	if noServe {
+		fmt.Fprintf(e.stdout, "Start it with: linli demo --data-dir %s   (then sign in at %s)\n", c.cfg.DataDir, c.cfg.BaseURL+"/login")
+		return exitOK
+	}
+	return serve(ctx, e, c, a, func(url string) {
+		fmt.Fprintf(e.stdout, "Sign in at %s/login\n", url)
+	})
+}
+
+// refuseRealData stops demo mode from taking over a real installation: its
+// data was sealed with a key that is not the demo key file.
+func refuseRealData(ctx context.Context, c *invocation) error {
+	if c.cfg.SecretKey != "" {
+		return nil
+	}
+	if !c.cfg.IsPostgres() {
+		if _, err := os.Stat(filepath.Join(c.cfg.DataDir, store.SQLiteFile)); err != nil {
+			return nil
+		}
+	}
+	a, err := app.Open(ctx, c.cfg, app.ReadOnly)
+	if err != nil {
+		return nil // not migrated yet: nothing to protect
+	}
+	defer a.Close()
+	n, err := countAll(ctx, a.DB)
+	if err != nil || n.empty() {
+		return err
+	}
+	if isDemo, err := a.IsDemo(ctx); err != nil || isDemo {
+		return err
+	}
+	return errors.New("this data directory holds a real installation, not a demo; " +
+		`use "linli serve" with its secret key, or give "linli demo" another --data-dir`)
+}
+
+// seedDemo writes the demo chain into an empty database.
+func seedDemo(ctx context.Context, e *env, c *invocation, a *app.App, opt demo.Options, password string) error {
+	start := time.Now()
+	opt.Now = a.Now()
+	g := demo.New(opt)
+	actor := linli.System
+
+	var stores []*shop.Store
+	for _, s := range g.Stores() {
+		st, err := a.Shops.Create(ctx, actor, shop.Input{Code: s.Code, Name: s.Name, Timezone: s.Timezone, Address: s.Address, Phone: s.Phone})
+		if err != nil {
+			return fmt.Errorf("demo: create store %s: %w", s.Code, err)
+		}
+		stores = append(stores, st)
+	}
+
+	accounts := []auth.StaffInput{
+		{Username: "admin", DisplayName: "店主", Role: auth.RoleOwner},
+		{Username: "manager", DisplayName: "店长", Role: auth.RoleManager, StoreID: stores[0].ID},
+		{Username: "cashier", DisplayName: "收银员", Role: auth.RoleCashier, StoreID: stores[0].ID},
+		{Username: "marketer", DisplayName: "市场专员", Role: auth.RoleMarketer},
+		{Username: "service", DisplayName: "客服专员", Role: auth.RoleService},
+		{Username: "analyst", DisplayName: "数据分析师", Role: auth.RoleAnalyst},
+	}
+	// Password hashing is the slow part; the service bounds how many run at
+	// once.
+	errs := make([]error, len(accounts))
+	var wg sync.WaitGroup
+	for i := range accounts {
+		accounts[i].Password = password
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := a.Auth.CreateStaff(ctx, actor, accounts[i]); err != nil {
+				errs[i] = fmt.Errorf("demo: create account %s: %w", accounts[i].Username, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+
+	total := g.Options().Members
+	bar := progress(e, c.log, "members")
+	batch := make([]member.Input, 0, demoBatch)
+	done := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if _, err := a.Members.UpsertBatch(ctx, actor, batch, "import"); err != nil {
+			return fmt.Errorf("demo: write members: %w", err)
+		}
+		done += len(batch)
+		batch = batch[:0]
+		bar(done, total)
+		return nil
+	}
+	err := g.Members(func(i int, in member.Input) error {
+		in, err := a.Members.Validate(in)
+		if err != nil {
+			return fmt.Errorf("demo: member %d: %w", i, err)
+		}
+		batch = append(batch, in)
+		if len(batch) == demoBatch {
+			return flush()
+		}
+		return ctx.Err()
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.MarkDemo(ctx); err != nil {
+		return err
+	}
+
+	fmt.Fprintf(e.stdout, "Demo data: %d stores, %d staff accounts, %d members in %s.\n\n",
+		len(stores), len(accounts), total, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "Staff accounts — password %s (shown only now):\n", password)
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  USERNAME\tROLE\tSTORE")
+	for _, acc := range accounts {
+		where := "all stores"
+		for _, s := range stores {
+			if s.ID == acc.StoreID {
+				where = s.Code + " " + s.Name
+			}
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", acc.Username, acc.Role, where)
+	}
+	tw.Flush()
+	fmt.Fprintln(e.stdout)
+	return nil
+}
+
+// randomPassword makes a 12-character password without look-alike
+// characters (0/O, 1/l/I), easy to type from a screen.
+func randomPassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	const limit = 256 - 256%len(alphabet) // rejecting above this keeps every character equally likely
+	out := make([]byte, 0, 12)
+	buf := make([]byte, 32)
+	for len(out) < cap(out) {
+		if _, err := rand.Read(buf); err != nil {
+			panic("demo: no randomness: " + err.Error())
+		}
+		for _, c := range buf {
+			if int(c) < limit && len(out) < cap(out) {
+				out = append(out, alphabet[int(c)%len(alphabet)])
+			}
+		}
+	}
+	return string(out)
+}
+
+func flagString(fs *flag.FlagSet, name string) string { return fs.Lookup(name).Value.String() }
+
+func flagInt(fs *flag.FlagSet, name string) int {
+	return fs.Lookup(name).Value.(flag.Getter).Get().(int)
+}
+
+func flagInt64(fs *flag.FlagSet, name string) int64 {
+	return fs.Lookup(name).Value.(flag.Getter).Get().(int64)
+}
+
+func flagBool(fs *flag.FlagSet, name string) bool {
+	return fs.Lookup(name).Value.(flag.Getter).Get().(bool)
+}

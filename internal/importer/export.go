@@ -1,0 +1,233 @@
+package importer
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/linli/linli"
+	"github.com/linli/linli/internal/member"
+)
+
+// ExportOptions narrow and localise an export.
+type ExportOptions struct {
+	// Lang "zh" writes Chinese column titles and values (性别 女/男, 来源
+	// 门店…); the importer reads both forms back.
+	Lang    string
+	StoreID int64  // 0: every store
+	Status  string // "" = active, or inactive, merged, erased, "all"
+	// Location is the time zone of the time columns; default UTC.
+	Location *time.Location
+}
+
+// exportColumns are the export's columns: the import field names where
+// there is one, so an unmasked export imports back unchanged.
+var exportColumns = []struct{ en, zh string }{
+	{"id", "会员ID"}, {FieldCard, "会员卡号"}, {FieldName, "姓名"}, {FieldPhone, "手机号"},
+	{FieldGender, "性别"}, {FieldBirthday, "生日"}, {FieldArea, "小区"}, {FieldAddress, "地址"},
+	{FieldOccupation, "职业"}, {FieldPreferences, "偏好"}, {FieldChannel, "来源"}, {FieldReferrer, "推荐人"},
+	{FieldTags, "标签"}, {"store_id", "门店ID"}, {"status", "状态"}, {"created_at", "注册时间"},
+	{"last_active_at", "最近活跃"},
+}
+
+var statusNames = map[string]string{
+	member.StatusActive: "正常", member.StatusInactive: "停用", member.StatusMerged: "已合并", member.StatusErased: "已删除",
+}
+
+// ExportMembers writes members as CSV (UTF-8 with a BOM, so Excel shows
+// Chinese correctly) or XLSX, newest first, and returns how many it wrote.
+// Personal fields are masked unless unmask is set; the caller decides that
+// from the actor's permission, and every unmasked member is audited.
+func ExportMembers(ctx context.Context, svc *member.Service, actor linli.Actor, w io.Writer, format string, unmask bool, opts ...ExportOptions) (int, error) {
+	var opt ExportOptions
+	if len(opts) > 0 {
+		opt = opts[0]
+	}
+	if opt.Location == nil {
+		opt.Location = time.UTC
+	}
+	zh := isZh(opt.Lang)
+	head := make([]string, len(exportColumns))
+	for i, c := range exportColumns {
+		head[i] = c.en
+		if zh {
+			head[i] = c.zh
+		}
+	}
+	var sink rowSink
+	switch strings.ToLower(format) {
+	case "csv", "":
+		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+			return 0, fmt.Errorf("importer: export: %w", err)
+		}
+		sink = &csvSink{w: csv.NewWriter(w)}
+	case "xlsx":
+		x, err := newXLSXSink(w)
+		if err != nil {
+			return 0, err
+		}
+		defer x.f.Close()
+		sink = x
+	default:
+		return 0, linli.Invalid("import.bad_format", "format", "export format %q is not csv or xlsx", format)
+	}
+	if err := sink.header(head); err != nil {
+		return 0, err
+	}
+	n := 0
+	f := member.Filter{StoreID: opt.StoreID, Status: opt.Status, Limit: 200}
+	for {
+		ms, next, err := svc.List(ctx, actor, f, member.View{Unmask: unmask})
+		if err != nil {
+			return n, err
+		}
+		for _, m := range ms {
+			if err := sink.row(exportRow(m, zh, opt.Location)); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if next == 0 {
+			break
+		}
+		f.After = next
+	}
+	return n, sink.close()
+}
+
+func exportRow(m *member.Member, zh bool, loc *time.Location) []any {
+	gender, ch, status := m.Gender, m.Channel, m.Status
+	if zh {
+		gender = map[string]string{member.GenderFemale: "女", member.GenderMale: "男"}[m.Gender]
+		if c, ok := channelNames[ch]; ok {
+			ch = c
+		}
+		if s, ok := statusNames[status]; ok {
+			status = s
+		}
+	}
+	id := func(v int64) any {
+		if v == 0 {
+			return ""
+		}
+		return v
+	}
+	when := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(loc).Format(time.DateTime)
+	}
+	return []any{m.ID, m.CardNo, m.Name, m.Phone, gender, m.Birthday, m.Area, m.Address, m.Occupation,
+		m.Preferences, ch, id(m.ReferrerID), strings.Join(m.Tags, "|"), id(m.StoreID), status,
+		when(m.CreatedAt), when(m.LastActiveAt)}
+}
+
+type rowSink interface {
+	header([]string) error
+	row([]any) error
+	close() error
+}
+
+type csvSink struct {
+	w   *csv.Writer
+	rec []string
+}
+
+func (s *csvSink) header(h []string) error { return s.w.Write(h) }
+
+func (s *csvSink) row(vals []any) error {
+	s.rec = s.rec[:0]
+	for _, v := range vals {
+		switch v := v.(type) {
+		case string:
+			s.rec = append(s.rec, escapeCell(v))
+		case int64:
+			s.rec = append(s.rec, strconv.FormatInt(v, 10))
+		default:
+			s.rec = append(s.rec, fmt.Sprint(v))
+		}
+	}
+	if err := s.w.Write(s.rec); err != nil {
+		return fmt.Errorf("importer: export: %w", err)
+	}
+	return nil
+}
+
+func (s *csvSink) close() error {
+	s.w.Flush()
+	if err := s.w.Error(); err != nil {
+		return fmt.Errorf("importer: export: %w", err)
+	}
+	return nil
+}
+
+// escapeCell keeps a spreadsheet from running a cell as a formula: a name
+// such as "=HYPERLINK(…)" typed on the member page must stay text.
+func escapeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+type xlsxSink struct {
+	f  *excelize.File
+	sw *excelize.StreamWriter
+	w  io.Writer
+	n  int
+}
+
+func newXLSXSink(w io.Writer) (*xlsxSink, error) {
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("importer: export: %w", err)
+	}
+	// Widths before any row: the stream writer allows nothing else.
+	sw.SetColWidth(1, 2, 14)
+	sw.SetColWidth(3, 4, 14)
+	sw.SetColWidth(6, 8, 16)
+	sw.SetColWidth(16, 17, 20)
+	return &xlsxSink{f: f, sw: sw, w: w}, nil
+}
+
+func (s *xlsxSink) header(h []string) error {
+	style, err := s.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return fmt.Errorf("importer: export: %w", err)
+	}
+	vals := make([]any, len(h))
+	for i, v := range h {
+		vals[i] = v
+	}
+	return s.put(vals, excelize.RowOpts{StyleID: style})
+}
+
+func (s *xlsxSink) row(vals []any) error { return s.put(vals) }
+
+func (s *xlsxSink) put(vals []any, opts ...excelize.RowOpts) error {
+	s.n++
+	cell, _ := excelize.CoordinatesToCellName(1, s.n)
+	if err := s.sw.SetRow(cell, vals, opts...); err != nil {
+		return fmt.Errorf("importer: export row %d: %w", s.n, err)
+	}
+	return nil
+}
+
+func (s *xlsxSink) close() error {
+	if err := s.sw.Flush(); err != nil {
+		return fmt.Errorf("importer: export: %w", err)
+	}
+	if _, err := s.f.WriteTo(s.w); err != nil {
+		return fmt.Errorf("importer: export: %w", err)
+	}
+	return nil
+}

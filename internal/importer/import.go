@@ -1,0 +1,589 @@
+package importer
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/linli/linli"
+	"github.com/linli/linli/internal/member"
+)
+
+// Options tune an import.
+type Options struct {
+	// Map names the column of each field; fields it leaves out are
+	// recognised from the header (see ParseMap).
+	Map Map
+	// BatchSize is the number of rows written per transaction; default
+	// 1000, at most 5000.
+	BatchSize int
+	// Progress is called with rows written so far and rows to write. While
+	// the file is still being checked, total is -1 and done counts rows read.
+	Progress func(done, total int)
+	// ErrorReport receives every row error as CSV: line, field, column,
+	// code, message.
+	ErrorReport io.Writer
+	// StoreID is the store new members are registered to (0: none).
+	StoreID int64
+	// Lang is the language of the error report's header ("zh" or "en").
+	Lang string
+	// Source is recorded as where consent and changes came from; default "import".
+	Source string
+	// DryRun checks every row and writes nothing.
+	DryRun bool
+}
+
+// RowError is one problem with one row. Field is the member field at
+// fault, empty when the whole row is.
+type RowError struct {
+	Line    int    `json:"line"`
+	Field   string `json:"field,omitempty"`
+	Column  string `json:"column,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *RowError) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("line %d: %s: %s", e.Line, e.Field, e.Message)
+	}
+	return fmt.Sprintf("line %d: %s", e.Line, e.Message)
+}
+
+// Report says what an import did.
+type Report struct {
+	Total     int               `json:"total"`     // data rows read (blank rows not counted)
+	Valid     int               `json:"valid"`     // rows that passed the checks
+	Inserted  int               `json:"inserted"`  // new members
+	Updated   int               `json:"updated"`   // known phones updated
+	Unchanged int               `json:"unchanged"` // known phones whose row held nothing new
+	Errors    int               `json:"errors"`    // rows not imported
+	Rows      []RowError        `json:"rows"`      // the first MaxReportRows row errors
+	Mapped    map[string]string `json:"mapped"`    // field → column title used
+	Ignored   []string          `json:"ignored"`   // columns no field uses
+	Duration  time.Duration     `json:"duration"`
+}
+
+// MaxReportRows bounds the row errors a Report keeps in memory; the error
+// report writer receives all of them.
+const MaxReportRows = 1000
+
+const (
+	defaultBatch = 1000
+	maxBatch     = 5000
+)
+
+// importer carries one import's state.
+type importer struct {
+	ctx    context.Context
+	svc    *member.Service
+	actor  linli.Actor
+	opt    Options
+	b      *binding
+	rep    *Report
+	errw   *csv.Writer
+	rowBad bool
+
+	phones  map[uint64]phoneSeen
+	cards   map[string]int
+	refs    map[string]int64 // referrer phone → member id (0: not registered)
+	refIDs  map[int64]bool
+	pending spool
+}
+
+type phoneSeen struct {
+	line  int32
+	valid bool
+}
+
+// Members imports members from r. Pass 1 reads and checks every row; an
+// error that makes the file unusable (encoding, mapping, I/O) stops it
+// before anything is written. Pass 2 upserts the good rows by phone in
+// batches of one transaction each, so an interrupted import leaves whole
+// batches, and running it again converges on the same members with no
+// duplicates. Row problems are reported, not returned as the error.
+func Members(ctx context.Context, svc *member.Service, actor linli.Actor, r RowReader, opt Options) (*Report, error) {
+	start := time.Now()
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = defaultBatch
+	}
+	opt.BatchSize = min(opt.BatchSize, maxBatch)
+	if opt.Source == "" {
+		opt.Source = "import"
+	}
+	b, err := bind(r.Header(), opt.Map)
+	if err != nil {
+		return nil, err
+	}
+	im := &importer{ctx: ctx, svc: svc, actor: actor, opt: opt, b: b,
+		rep:    &Report{Mapped: b.mapped, Ignored: b.ignored, Rows: []RowError{}},
+		phones: map[uint64]phoneSeen{}, cards: map[string]int{}, refs: map[string]int64{}, refIDs: map[int64]bool{}}
+	if opt.ErrorReport != nil {
+		im.errw = csv.NewWriter(opt.ErrorReport)
+		head := []string{"line", "field", "column", "code", "message"}
+		if isZh(opt.Lang) {
+			head = []string{"行号", "字段", "列", "错误代码", "原因"}
+		}
+		if _, err := io.WriteString(opt.ErrorReport, "\uFEFF"); err != nil {
+			return nil, fmt.Errorf("importer: write error report: %w", err)
+		}
+		im.errw.Write(head)
+	}
+	defer func() { im.rep.Duration = time.Since(start) }()
+	if err := im.check(r); err != nil {
+		return im.rep, err
+	}
+	if err := im.flushErrors(); err != nil {
+		return im.rep, err
+	}
+	if opt.DryRun {
+		return im.rep, nil
+	}
+	if err := im.write(); err != nil {
+		im.flushErrors()
+		return im.rep, err
+	}
+	return im.rep, im.flushErrors()
+}
+
+func isZh(lang string) bool { return strings.HasPrefix(strings.ToLower(lang), "zh") }
+
+func (im *importer) flushErrors() error {
+	if im.errw == nil {
+		return nil
+	}
+	im.errw.Flush()
+	if err := im.errw.Error(); err != nil {
+		return fmt.Errorf("importer: write error report: %w", err)
+	}
+	return nil
+}
+
+// fail records a row error.
+func (im *importer) fail(e RowError) {
+	if !im.rowBad {
+		im.rowBad = true
+		im.rep.Errors++
+	}
+	if e.Field != "" {
+		e.Column = im.b.mapped[e.Field]
+	}
+	if len(im.rep.Rows) < MaxReportRows {
+		im.rep.Rows = append(im.rep.Rows, e)
+	}
+	if im.errw != nil {
+		im.errw.Write([]string{strconv.Itoa(e.Line), e.Field, e.Column, e.Code, e.Message})
+	}
+}
+
+// check is pass 1.
+func (im *importer) check(r RowReader) error {
+	width := len(r.Header())
+	for n := 0; ; n++ {
+		if n%1000 == 0 {
+			if err := im.ctx.Err(); err != nil {
+				return err
+			}
+			if im.opt.Progress != nil && n > 0 {
+				im.opt.Progress(n, -1)
+			}
+		}
+		line, cells, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		im.rowBad = false
+		var re *RowError
+		if errors.As(err, &re) {
+			im.rep.Total++
+			im.fail(*re)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if blank(cells) {
+			continue
+		}
+		im.rep.Total++
+		if len(cells) < width || (len(cells) > width && !blank(cells[width:])) {
+			im.fail(RowError{Line: line, Code: "import.malformed_row",
+				Message: fmt.Sprintf("malformed row: %d cells where the header has %d", len(cells), width)})
+			continue
+		}
+		if err := im.checkRow(line, cells); err != nil {
+			return err
+		}
+		if !im.rowBad {
+			im.rep.Valid++
+		}
+	}
+}
+
+// inputField maps the member service's field names to import fields.
+var inputField = map[string]string{"card_no": FieldCard, "referrer_id": FieldReferrer}
+
+// checkRow validates one row and, when it is good, keeps it for pass 2.
+// Only a storage failure is returned; row problems are recorded.
+func (im *importer) checkRow(line int, cells []string) error {
+	b := im.b
+	get := func(f string) string { return unescapeCell(b.cell(cells, f)) }
+	in := member.Input{
+		Name:        get(FieldName),
+		Phone:       excelNumber(get(FieldPhone)),
+		Gender:      gender(get(FieldGender)),
+		Birthday:    excelDate(get(FieldBirthday)),
+		Area:        get(FieldArea),
+		Address:     get(FieldAddress),
+		Occupation:  get(FieldOccupation),
+		Preferences: get(FieldPreferences),
+		CardNo:      get(FieldCard),
+		Channel:     channel(get(FieldChannel)),
+		Tags:        splitTags(get(FieldTags)),
+		StoreID:     im.opt.StoreID,
+	}
+	in, err := im.svc.Validate(in)
+	phoneOK := true
+	if err != nil {
+		e, ok := linli.AsError(err)
+		if !ok {
+			return err
+		}
+		for _, f := range e.Fields {
+			field := f.Field
+			if g, ok := inputField[field]; ok {
+				field = g
+			}
+			if field == FieldPhone {
+				phoneOK = false
+			}
+			im.fail(RowError{Line: line, Field: field, Code: f.Code, Message: f.Message})
+		}
+	}
+	if phoneOK {
+		key, _ := strconv.ParseUint(in.Phone, 10, 64)
+		if first, dup := im.phones[key]; dup {
+			im.fail(RowError{Line: line, Field: FieldPhone, Code: "import.duplicate_phone",
+				Message: fmt.Sprintf("the same phone number is on line %d", first.line)})
+		} else {
+			// Valid is settled below, once every check of this row is done.
+			im.phones[key] = phoneSeen{line: int32(min(line, math.MaxInt32))}
+			defer func() {
+				if !im.rowBad {
+					im.phones[key] = phoneSeen{line: int32(min(line, math.MaxInt32)), valid: true}
+				}
+			}()
+		}
+	}
+	if in.CardNo != "" && err == nil {
+		owner, err := im.svc.Store.MemberByCard(im.ctx, in.CardNo)
+		if err != nil {
+			return err
+		}
+		if owner != nil && !bytes.Equal(owner.PhoneHash, im.svc.Vault.Hash("phone", in.Phone)) {
+			im.fail(RowError{Line: line, Field: FieldCard, Code: "member.card_taken",
+				Message: fmt.Sprintf("card number %s belongs to another member", in.CardNo)})
+		} else if first, dup := im.cards[in.CardNo]; dup {
+			im.fail(RowError{Line: line, Field: FieldCard, Code: "import.duplicate_card",
+				Message: fmt.Sprintf("the same card number is on line %d", first)})
+		} else {
+			im.cards[in.CardNo] = line
+		}
+	}
+	refPhone := ""
+	if ref := get(FieldReferrer); ref != "" && phoneOK {
+		var err error
+		if refPhone, err = im.referrer(line, ref, &in); err != nil {
+			return err
+		}
+	}
+	if !im.rowBad {
+		im.pending.add(line, &in, refPhone)
+	}
+	return nil
+}
+
+// referrer resolves the referrer cell: a phone number (of a member already
+// registered, or of a good row earlier in the file, resolved in pass 2) or
+// a member id. It returns the phone to resolve later, if any.
+func (im *importer) referrer(line int, ref string, in *member.Input) (string, error) {
+	bad := func(code, format string, args ...any) (string, error) {
+		im.fail(RowError{Line: line, Field: FieldReferrer, Code: code, Message: fmt.Sprintf(format, args...)})
+		return "", nil
+	}
+	if p, err := member.NormalizePhone(excelNumber(ref)); err == nil {
+		if p == in.Phone {
+			return bad("member.referrer_invalid", "a member cannot refer themselves")
+		}
+		id, known := im.refs[p]
+		if !known {
+			m, err := im.svc.FindByPhone(im.ctx, im.actor, p, member.View{})
+			switch {
+			case err == nil:
+				id = m.ID
+			case linli.ErrorKind(err) != linli.KindNotFound:
+				return "", err
+			}
+			im.refs[p] = id
+		}
+		if id != 0 {
+			in.ReferrerID = id
+			return "", nil
+		}
+		key, _ := strconv.ParseUint(p, 10, 64)
+		if s, ok := im.phones[key]; ok && s.valid {
+			return p, nil
+		}
+		return bad("import.referrer_not_found", "no member and no earlier row has the referrer's phone number")
+	}
+	id, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil || id <= 0 {
+		return bad("member.referrer_invalid", "referrer %q is neither a phone number nor a member id", ref)
+	}
+	ok, known := im.refIDs[id]
+	if !known {
+		r, err := im.svc.Store.GetMember(im.ctx, id)
+		if err != nil {
+			return "", err
+		}
+		ok = r != nil
+		im.refIDs[id] = ok
+	}
+	if !ok {
+		return bad("member.referrer_invalid", "referrer %d is not a member", id)
+	}
+	in.ReferrerID = id
+	return "", nil
+}
+
+// write is pass 2.
+func (im *importer) write() error {
+	total := im.pending.n
+	done := 0
+	batch := make([]member.Input, 0, im.opt.BatchSize)
+	lines := make([]int, 0, im.opt.BatchSize)
+	inBatch := map[string]bool{}
+	progress := func() {
+		if im.opt.Progress != nil {
+			im.opt.Progress(done, total)
+		}
+	}
+	progress()
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := im.ctx.Err(); err != nil {
+			return err
+		}
+		res, err := im.svc.UpsertBatch(im.ctx, im.actor, batch, im.opt.Source)
+		if err != nil {
+			return fmt.Errorf("importer: write lines %d–%d: %w", lines[0], lines[len(lines)-1], err)
+		}
+		im.rep.Inserted += res.Inserted
+		im.rep.Updated += res.Updated
+		im.rep.Unchanged += res.Unchanged
+		done += len(batch)
+		batch, lines = batch[:0], lines[:0]
+		clear(inBatch)
+		progress()
+		return nil
+	}
+	err := im.pending.each(func(line int, in member.Input, refPhone string) error {
+		in.StoreID = im.opt.StoreID
+		if refPhone != "" {
+			if inBatch[refPhone] { // the referrer must be stored first
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			m, err := im.svc.FindByPhone(im.ctx, im.actor, refPhone, member.View{})
+			if err != nil {
+				if linli.ErrorKind(err) != linli.KindNotFound {
+					return err
+				}
+				im.rowBad = false
+				im.fail(RowError{Line: line, Field: FieldReferrer, Code: "import.referrer_not_found",
+					Message: "the referrer's row was not imported"})
+				im.rep.Valid--
+				done++
+				return nil
+			}
+			in.ReferrerID = m.ID
+		}
+		batch = append(batch, in)
+		lines = append(lines, line)
+		inBatch[in.Phone] = true
+		if len(batch) >= im.opt.BatchSize {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
+}
+
+// spool keeps the checked rows compactly between the passes: length-
+// prefixed strings in large chunks, about a third of the memory of
+// []member.Input and no pointers for the collector to chase.
+type spool struct {
+	chunks [][]byte
+	n      int
+	buf    []byte
+}
+
+const chunkSize = 1 << 20
+
+func (s *spool) add(line int, in *member.Input, refPhone string) {
+	b := s.buf[:0]
+	b = binary.AppendUvarint(b, uint64(line))
+	b = binary.AppendVarint(b, in.ReferrerID)
+	for _, v := range []string{in.Name, in.Phone, in.Gender, in.Birthday, in.Area, in.Address,
+		in.Occupation, in.Preferences, in.Channel, in.CardNo, refPhone} {
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		b = append(b, v...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(in.Tags)))
+	for _, t := range in.Tags {
+		b = binary.AppendUvarint(b, uint64(len(t)))
+		b = append(b, t...)
+	}
+	s.buf = b
+	if len(s.chunks) == 0 || cap(s.chunks[len(s.chunks)-1])-len(s.chunks[len(s.chunks)-1]) < len(b) {
+		s.chunks = append(s.chunks, make([]byte, 0, max(chunkSize, len(b))))
+	}
+	last := &s.chunks[len(s.chunks)-1]
+	*last = append(*last, b...)
+	s.n++
+}
+
+func (s *spool) each(fn func(line int, in member.Input, refPhone string) error) error {
+	for _, c := range s.chunks {
+		for len(c) > 0 {
+			var in member.Input
+			u := func() uint64 {
+				v, n := binary.Uvarint(c)
+				c = c[n:]
+				return v
+			}
+			str := func() string {
+				n := u()
+				v := string(c[:n])
+				c = c[n:]
+				return v
+			}
+			line := int(u())
+			ref, n := binary.Varint(c)
+			c = c[n:]
+			in.ReferrerID = ref
+			for _, p := range []*string{&in.Name, &in.Phone, &in.Gender, &in.Birthday, &in.Area, &in.Address,
+				&in.Occupation, &in.Preferences, &in.Channel, &in.CardNo} {
+				*p = str()
+			}
+			refPhone := str()
+			if k := int(u()); k > 0 {
+				in.Tags = make([]string, k)
+				for i := range in.Tags {
+					in.Tags[i] = str()
+				}
+			}
+			if err := fn(line, in, refPhone); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// excelNumber undoes a spreadsheet's number formatting of a long digit
+// string: 1.3812345678E+10 and 13812345678.0 become 13812345678.
+func excelNumber(s string) string {
+	if !strings.ContainsAny(s, ".eE") {
+		return s
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || f >= 1e15 || f != math.Trunc(f) {
+		return s
+	}
+	return strconv.FormatInt(int64(f), 10)
+}
+
+// excelDate turns a spreadsheet date serial number (days since 1899-12-30)
+// into YYYY-MM-DD; 8-digit dates like 19900101 and text pass unchanged.
+func excelDate(s string) string {
+	digits, frac, _ := strings.Cut(s, ".")
+	if len(digits) == 0 || len(digits) > 5 || !isDigits(digits) || (frac != "" && !isDigits(frac)) {
+		return s
+	}
+	n, _ := strconv.Atoi(digits)
+	if n < 61 { // Excel's 1900 leap-year bug lives below 61; no birthday is there
+		return s
+	}
+	return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n).Format(time.DateOnly)
+}
+
+func isDigits(s string) bool {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// gender accepts what lists say for "unknown".
+func gender(s string) string {
+	switch strings.ToLower(s) {
+	case "未知", "保密", "不详", "-", "unknown", "u":
+		return ""
+	}
+	return s
+}
+
+// channelNames are the Chinese words for acquisition channels, as the
+// export writes them and as shop lists usually say.
+var channelNames = map[string]string{
+	"counter": "门店", "mobile": "手机", "import": "导入", "referral": "推荐",
+	"online": "线上", "event": "活动", "other": "其他",
+}
+
+var channelWords = map[string]string{
+	"门店": "counter", "柜台": "counter", "到店": "counter", "收银台": "counter",
+	"手机": "mobile", "扫码": "mobile", "导入": "import", "推荐": "referral", "转介绍": "referral",
+	"线上": "online", "网上": "online", "活动": "event", "其他": "other", "其它": "other",
+}
+
+func channel(s string) string {
+	if c, ok := channelWords[s]; ok {
+		return c
+	}
+	return s
+}
+
+func splitTags(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return r == '|' || r == ';' || r == '｜' || r == '；' || r == '、' || r == ',' || r == '，'
+	})
+}
+
+// unescapeCell removes the apostrophe that exports put before cells that a
+// spreadsheet would otherwise run as a formula.
+func unescapeCell(s string) string {
+	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
+		return s[1:]
+	}
+	return s
+}

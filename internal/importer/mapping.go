@@ -1,0 +1,203 @@
+package importer
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/linli/linli"
+)
+
+// Member fields a column can map to.
+const (
+	FieldName        = "name"
+	FieldPhone       = "phone"
+	FieldGender      = "gender"
+	FieldBirthday    = "birthday"
+	FieldArea        = "area"
+	FieldAddress     = "address"
+	FieldOccupation  = "occupation"
+	FieldPreferences = "preferences"
+	FieldCard        = "card"
+	FieldChannel     = "channel"
+	FieldReferrer    = "referrer"
+	FieldTags        = "tags"
+)
+
+// Fields lists the mappable member fields.
+var Fields = []string{FieldName, FieldPhone, FieldGender, FieldBirthday, FieldArea, FieldAddress,
+	FieldOccupation, FieldPreferences, FieldCard, FieldChannel, FieldReferrer, FieldTags}
+
+// fieldAliases are other spellings accepted on the left of a mapping: the
+// member API's JSON names among them.
+var fieldAliases = map[string]string{
+	"card_no": FieldCard, "referrer_id": FieldReferrer, "mobile": FieldPhone, "tag": FieldTags,
+}
+
+// headerNames are the column titles recognised without a mapping, best
+// first: when two columns match a field, the better title wins (手机 over
+// 电话, which may be a landline).
+var headerNames = map[string][]string{
+	FieldName:        {"name", "姓名", "会员姓名", "客户姓名", "顾客姓名", "名字"},
+	FieldPhone:       {"phone", "mobile", "手机号", "手机", "手机号码", "会员手机号", "移动电话", "电话", "联系电话", "电话号码"},
+	FieldGender:      {"gender", "sex", "性别"},
+	FieldBirthday:    {"birthday", "生日", "出生日期", "出生年月日"},
+	FieldArea:        {"area", "小区", "所在小区", "社区", "区域"},
+	FieldAddress:     {"address", "地址", "住址", "详细地址", "家庭住址"},
+	FieldOccupation:  {"occupation", "职业"},
+	FieldPreferences: {"preferences", "偏好", "喜好", "爱好"},
+	FieldCard:        {"card", "card_no", "会员卡号", "卡号", "会员卡"},
+	FieldChannel:     {"channel", "来源", "渠道", "注册渠道"},
+	FieldReferrer:    {"referrer", "referrer_id", "推荐人", "推荐人手机号", "推荐人手机"},
+	FieldTags:        {"tags", "tag", "标签"},
+}
+
+// Map says which column holds which field: field name → header title. An
+// empty title leaves the field out even when a column would match it.
+type Map map[string]string
+
+// ParseMap reads "name=姓名,phone=手机号,…". Unknown field names are an
+// error naming them.
+func ParseMap(s string) (Map, error) {
+	m := Map{}
+	for _, pair := range strings.Split(s, ",") {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		field, col, ok := strings.Cut(pair, "=")
+		if !ok {
+			return nil, linli.Errorf(linli.KindInvalid, "import.bad_map", "mapping %q is not field=column", strings.TrimSpace(pair))
+		}
+		f, err := canonicalField(field)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := m[f]; dup {
+			return nil, linli.Errorf(linli.KindInvalid, "import.bad_map", "field %s is mapped twice", f)
+		}
+		m[f] = strings.TrimSpace(col)
+	}
+	return m, nil
+}
+
+func canonicalField(s string) (string, error) {
+	f := strings.ToLower(strings.TrimSpace(s))
+	if a, ok := fieldAliases[f]; ok {
+		f = a
+	}
+	if !slices.Contains(Fields, f) {
+		return "", linli.Errorf(linli.KindInvalid, "import.unknown_field", "unknown field %q in the mapping; fields are %s",
+			strings.TrimSpace(s), strings.Join(Fields, ", "))
+	}
+	return f, nil
+}
+
+// normHeader makes titles comparable: lower case, no spaces, no "*"
+// required-marks, no "(YYYY-MM-DD)"-style hints.
+func normHeader(h string) string {
+	h = strings.ToLower(strings.TrimSpace(h))
+	for _, open := range []string{"(", "（"} {
+		if i := strings.Index(h, open); i > 0 {
+			h = h[:i]
+		}
+	}
+	h = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\u3000' || r == '*' || r == '＊' || r == ':' || r == '：' {
+			return -1
+		}
+		return r
+	}, h)
+	return h
+}
+
+// binding is a mapping resolved against a header: the column index of each
+// field (-1 when absent).
+type binding struct {
+	col     map[string]int
+	width   int
+	mapped  map[string]string // field → header title, for the report
+	ignored []string          // header titles no field uses
+}
+
+func (b *binding) has(field string) bool { return b.col[field] >= 0 }
+
+// bind resolves m against header. Fields m names are looked up by exact
+// title, then by normalised title; a title that is not there is an error
+// naming it. Fields m leaves out are recognised from the header's titles.
+func bind(header []string, m Map) (*binding, error) {
+	b := &binding{col: map[string]int{}, width: len(header), mapped: map[string]string{}}
+	for _, f := range Fields {
+		b.col[f] = -1
+	}
+	used := make([]bool, len(header))
+	for field, title := range m {
+		f, err := canonicalField(field)
+		if err != nil {
+			return nil, err
+		}
+		if title == "" {
+			b.col[f] = -2 // left out on purpose
+			continue
+		}
+		i := slices.Index(header, title)
+		if i < 0 {
+			i = slices.IndexFunc(header, func(h string) bool { return normHeader(h) == normHeader(title) })
+		}
+		if i < 0 {
+			return nil, linli.Errorf(linli.KindInvalid, "import.missing_column",
+				"column %q (mapped to %s) is not in the header; the header has: %s", title, f, strings.Join(header, ", "))
+		}
+		if used[i] {
+			return nil, linli.Errorf(linli.KindInvalid, "import.bad_map", "column %q is mapped to two fields", header[i])
+		}
+		used[i] = true
+		b.col[f] = i
+	}
+	for _, f := range Fields {
+		if b.col[f] != -1 {
+			continue
+		}
+		best, bestRank := -1, 0
+		for i, h := range header {
+			if used[i] {
+				continue
+			}
+			r := slices.Index(headerNames[f], normHeader(h))
+			if r >= 0 && (best < 0 || r < bestRank) {
+				best, bestRank = i, r
+			}
+		}
+		if best >= 0 {
+			used[best] = true
+			b.col[f] = best
+		}
+	}
+	for _, f := range Fields {
+		if b.col[f] == -2 {
+			b.col[f] = -1
+		}
+		if b.col[f] >= 0 {
+			b.mapped[f] = header[b.col[f]]
+		}
+	}
+	for i, h := range header {
+		if !used[i] && h != "" {
+			b.ignored = append(b.ignored, h)
+		}
+	}
+	for _, f := range []string{FieldPhone, FieldName} {
+		if !b.has(f) {
+			return nil, linli.Errorf(linli.KindInvalid, "import.missing_column",
+				"no column holds the %s; name it in the mapping (e.g. %s=<column title>); the header has: %s", f, f, strings.Join(header, ", "))
+		}
+	}
+	return b, nil
+}
+
+// cell returns the trimmed cell of field in a row, "" when unmapped or absent.
+func (b *binding) cell(cells []string, field string) string {
+	i := b.col[field]
+	if i < 0 || i >= len(cells) {
+		return ""
+	}
+	return strings.TrimSpace(cells[i])
+}

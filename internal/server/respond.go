@@ -1,0 +1,170 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/linli/linli"
+	"github.com/linli/linli/internal/locale"
+)
+
+// Problem is an RFC 9457 problem document with Linli's stable code and,
+// for validation failures, the fields at fault.
+type Problem struct {
+	Type   string             `json:"type"`
+	Title  string             `json:"title"`
+	Status int                `json:"status"`
+	Detail string             `json:"detail"`
+	Code   string             `json:"code"`
+	Fields []linli.FieldError `json:"fields,omitempty"`
+}
+
+// Status maps an error kind to its HTTP status.
+func Status(k linli.Kind) int {
+	switch k {
+	case linli.KindInvalid:
+		return http.StatusUnprocessableEntity
+	case linli.KindNotFound:
+		return http.StatusNotFound
+	case linli.KindConflict:
+		return http.StatusConflict
+	case linli.KindUnauthorized:
+		return http.StatusUnauthorized
+	case linli.KindForbidden:
+		return http.StatusForbidden
+	case linli.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case linli.KindRateLimited:
+		return http.StatusTooManyRequests
+	case linli.KindUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// Localize returns the message for err in lang: the catalog's text for the
+// code when there is one, the English message otherwise. Field messages
+// are translated the same way.
+func Localize(lang string, e *linli.Error) (string, []linli.FieldError) {
+	detail := e.Message
+	if key := "error." + e.Code; locale.Has(key) {
+		detail = locale.T(lang, key)
+	}
+	var fields []linli.FieldError
+	for _, f := range e.Fields {
+		if key := "error." + f.Code; locale.Has(key) {
+			// A catalog text may name the field with {field}, since
+			// the generic sentence cannot know which one it was.
+			f.Message = strings.ReplaceAll(locale.T(lang, key), "{field}", f.Field)
+		}
+		fields = append(fields, f)
+	}
+	if len(e.Fields) == 1 {
+		detail = fields[0].Message
+	}
+	return detail, fields
+}
+
+// codeStatus holds the few codes whose HTTP status is more precise than
+// their kind's.
+var codeStatus = map[string]int{
+	"request.content_type":       http.StatusUnsupportedMediaType,
+	"request.method_not_allowed": http.StatusMethodNotAllowed,
+}
+
+// ProblemFor builds the problem document for err in lang. Internal errors
+// are logged and shown without their cause.
+func ProblemFor(r *http.Request, err error) Problem {
+	lang := Lang(r)
+	e, ok := linli.AsError(err)
+	if !ok || e.Kind == linli.KindInternal {
+		slog.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &linli.Error{Kind: linli.KindInternal, Code: "internal", Message: "something went wrong on our side; the error has been logged"}
+	}
+	status := Status(e.Kind)
+	if s, ok := codeStatus[e.Code]; ok {
+		status = s
+	}
+	detail, fields := Localize(lang, e)
+	return Problem{
+		Type:   "https://linli.dev/problems/" + strings.ReplaceAll(e.Code, ".", "/"),
+		Title:  http.StatusText(status),
+		Status: status,
+		Detail: detail,
+		Code:   e.Code,
+		Fields: fields,
+	}
+}
+
+// Error writes err as application/problem+json.
+func Error(w http.ResponseWriter, r *http.Request, err error) {
+	p := ProblemFor(r, err)
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Content-Language", Lang(r))
+	w.WriteHeader(p.Status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(p)
+}
+
+// JSON writes v with the given status.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// Decode reads a JSON body into v strictly: the content type must be
+// JSON, the body at most limit bytes, unknown fields and trailing data are
+// errors. Each failure is a *linli.Error the caller can pass to Error.
+func Decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return &linli.Error{Kind: linli.KindInvalid, Code: "request.content_type",
+			Message: "send the body as application/json"}
+	}
+	body := http.MaxBytesReader(w, r.Body, limit)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err, limit)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return decodeError(err, limit)
+		}
+		return &linli.Error{Kind: linli.KindInvalid, Code: "request.malformed_json", Message: "the body holds more than one JSON value"}
+	}
+	return nil
+}
+
+func decodeError(err error, limit int64) error {
+	var maxErr *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &maxErr):
+		return &linli.Error{Kind: linli.KindTooLarge, Code: "request.too_large",
+			Message: fmt.Sprintf("the body is larger than %d bytes", limit)}
+	case errors.As(err, &typeErr):
+		return linli.Invalid("request.field_type", typeErr.Field, "field %q must be a %s", typeErr.Field, typeErr.Type)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return linli.Invalid("request.unknown_field", name, "field %q is not known", name)
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return &linli.Error{Kind: linli.KindInvalid, Code: "request.malformed_json", Message: "the body is not valid JSON"}
+	}
+	return &linli.Error{Kind: linli.KindInvalid, Code: "request.malformed_json", Message: "the body is not valid JSON: " + err.Error()}
+}
+
+// Languages for the problem detail come from Accept-Language unless a staff
+// member chose one; see Lang.
+var _ = locale.Chinese

@@ -1,0 +1,355 @@
+// Package store keeps Linli's data in SQLite (one file, the default) or
+// PostgreSQL. It owns the schema and its migrations, and implements the small
+// storage interfaces that the domain packages declare. Dialect differences
+// live here and nowhere else.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names the database engine.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is a handle on the database: one writer and a pool of readers on
+// SQLite (SQLite allows a single writer; queuing in Go is cheaper than
+// SQLITE_BUSY retries), one shared pool on PostgreSQL.
+type DB struct {
+	Dialect Dialect
+	W       *sql.DB // writes (and reads inside write transactions)
+	R       *sql.DB // reads
+	Path    string  // SQLite file, empty for PostgreSQL
+}
+
+// SQLiteFile is the database file's name inside the data directory.
+const SQLiteFile = "linli.db"
+
+// Options tunes Open.
+type Options struct {
+	// ReadOnly opens only readers (for `linli stats` beside a running server).
+	ReadOnly bool
+	// Readers is the size of the SQLite reader pool; default 4.
+	Readers int
+}
+
+// Open connects to PostgreSQL when url starts with postgres:// or
+// postgresql://, and otherwise opens (creating it if needed) the SQLite file
+// in dataDir. It does not migrate; see Migrate and CheckSchema.
+func Open(ctx context.Context, dataDir, url string, opt Options) (*DB, error) {
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		return openPostgres(ctx, url)
+	}
+	if url != "" {
+		return nil, fmt.Errorf("store: unsupported database URL %q (use postgres://… or leave empty for SQLite)", redact(url))
+	}
+	return openSQLite(ctx, dataDir, opt)
+}
+
+func openPostgres(ctx context.Context, url string) (*DB, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect to postgres %s: %w", redact(url), err)
+	}
+	return &DB{Dialect: Postgres, W: db, R: db}, nil
+}
+
+func openSQLite(ctx context.Context, dataDir string, opt Options) (*DB, error) {
+	if dataDir == "" {
+		return nil, errors.New("store: no data directory")
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: create data dir: %w", err)
+	}
+	path := filepath.Join(dataDir, SQLiteFile)
+	// busy_timeout first so that the pragmas after it wait instead of failing.
+	// synchronous=FULL: an acknowledged write is on disk even after a power
+	// cut (see docs/ARCHITECTURE.md for the trade-off).
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=temp_store(memory)&_pragma=cache_size(-32000)"
+	d := &DB{Dialect: SQLite, Path: path}
+	readers := opt.Readers
+	if readers <= 0 {
+		readers = 4
+	}
+	if !opt.ReadOnly {
+		w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
+		w.SetConnMaxLifetime(0)
+		w.SetConnMaxIdleTime(0)
+		if err := w.PingContext(ctx); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+		d.W = w
+	} else if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("store: no database at %s (run `linli migrate` or `linli serve` first): %w", path, err)
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=query_only(1)")
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite readers: %w", err)
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	d.R = r
+	if d.W == nil {
+		d.W = r // read-only handle: writes fail with "attempt to write a readonly database"
+	}
+	return d, nil
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	err := d.W.Close()
+	if d.R != d.W {
+		err = errors.Join(err, d.R.Close())
+	}
+	return err
+}
+
+// Rebind turns ? placeholders into $1, $2 … for PostgreSQL. Queries are
+// written once with ?; the statements never contain a literal question mark.
+func (d *DB) Rebind(q string) string {
+	if d.Dialect != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// Querier is what both *sql.DB and *sql.Tx offer.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is a write transaction with the dialect's placeholder style. On
+// SQLite it keeps each statement it has run prepared until the transaction
+// ends, so a batch parses every statement once instead of once per row
+// (the driver would otherwise prepare and finalize on every call). pgx
+// already caches prepared statements per connection.
+type Tx struct {
+	db    *DB
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[q] = st
+	return st, nil
+}
+
+func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.db.Dialect != SQLite {
+		return t.tx.ExecContext(ctx, t.db.Rebind(q), args...)
+	}
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if t.db.Dialect != SQLite {
+		return t.tx.QueryContext(ctx, t.db.Rebind(q), args...)
+	}
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRow runs a query expected to return at most one row. A failure to
+// prepare surfaces from Scan, as with database/sql.
+func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if t.db.Dialect == SQLite {
+		if st, err := t.stmt(ctx, q); err == nil {
+			return st.QueryRowContext(ctx, args...)
+		}
+	}
+	return t.tx.QueryRowContext(ctx, t.db.Rebind(q), args...)
+}
+
+// maxParams keeps multi-row statements under both engines' limits on bound
+// parameters (SQLite 32,766; PostgreSQL 65,535).
+const maxParams = 30000
+
+// InsertRows inserts rows (each with one value per column in cols) into
+// table with as few multi-row INSERT statements as the parameter limit
+// allows.
+func (t *Tx) InsertRows(ctx context.Context, table, cols string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	width := len(rows[0])
+	per := max(1, min(500, maxParams/width))
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	args := make([]any, 0, per*width)
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		args = args[:0]
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		q := "INSERT INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
+		if _, err := t.Exec(ctx, q, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// ReserveIDs hands out n fresh ids for table, so that a batch can be
+// inserted with multi-row statements and still know its ids. On SQLite the
+// write transaction holds the only write lock, so the ids above the current
+// maximum are ours; on PostgreSQL they come from the identity sequence.
+func (t *Tx) ReserveIDs(ctx context.Context, table string, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if t.db.Dialect == Postgres {
+		rows, err := t.Query(ctx, `SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) FROM generate_series(1, ?)`, n)
+		if err != nil {
+			return nil, fmt.Errorf("store: reserve ids: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, rows.Err()
+	}
+	var top int64
+	if err := t.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&top); err != nil {
+		return nil, fmt.Errorf("store: reserve ids: %w", err)
+	}
+	for i := range n {
+		ids = append(ids, top+1+int64(i))
+	}
+	return ids, nil
+}
+
+// InsertID runs an INSERT … RETURNING id and returns the id.
+func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error) {
+	var id int64
+	err := t.QueryRow(ctx, q+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+// Write runs fn in one write transaction: committed when fn returns nil,
+// rolled back otherwise. On SQLite the transaction starts IMMEDIATE, so two
+// writers never deadlock on a lock upgrade.
+func (d *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := d.W.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	tx := &Tx{db: d, tx: sqlTx}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// Query reads through the reader pool.
+func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return d.R.QueryContext(ctx, d.Rebind(q), args...)
+}
+
+// QueryRow reads one row through the reader pool.
+func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return d.R.QueryRowContext(ctx, d.Rebind(q), args...)
+}
+
+// IsUnique reports whether err is a unique-constraint violation.
+func IsUnique(err error) bool {
+	if err == nil {
+		return false
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code()
+		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	// pgx: SQLSTATE 23505 unique_violation. Matching the text keeps this
+	// package free of pgconn's error type.
+	return strings.Contains(err.Error(), "SQLSTATE 23505")
+}
+
+// Millis converts a time to the stored form.
+func Millis(t time.Time) int64 { return t.UnixMilli() }
+
+// FromMillis converts the stored form back to UTC time.
+func FromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func redact(url string) string {
+	at := strings.LastIndex(url, "@")
+	scheme := strings.Index(url, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return url
+	}
+	userinfo := url[scheme+3 : at]
+	if i := strings.Index(userinfo, ":"); i >= 0 {
+		return url[:scheme+3] + userinfo[:i] + ":***" + url[at:]
+	}
+	return url
+}
+
+// Redact hides the password in a database URL for logs and `linli config`.
+func Redact(url string) string { return redact(url) }

@@ -1,0 +1,228 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/linli/linli/internal/store"
+)
+
+// Environment variables of the browser test.
+const (
+	envChrome      = "LINLI_CHROME"       // the Chromium binary; default /usr/bin/chromium
+	envBrowserTest = "LINLI_BROWSER_TEST" // "1": fail instead of skipping without Chromium (CI)
+	envScreenshots = "LINLI_SCREENSHOTS"  // set: save screenshots to /tmp/linli-shots
+)
+
+func chromePath(t *testing.T) string {
+	p := os.Getenv(envChrome)
+	if p == "" {
+		p = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv(envBrowserTest) == "1" {
+			t.Fatalf("no Chromium at %s (%v); set %s to the browser binary", p, err, envChrome)
+		}
+		t.Skipf("no Chromium at %s; set %s to run the browser test (%s=1 makes this a failure)", p, envChrome, envBrowserTest)
+	}
+	return p
+}
+
+// TestBrowser drives the console in headless Chromium: log in, register a
+// member through the form, find them by phone with the search box and see
+// the profile. Any JavaScript exception, console error or browser-logged
+// error (a blocked script, a missing asset) fails the test.
+func TestBrowser(t *testing.T) {
+	exec := chromePath(t)
+	e := newEnv(t)
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exec),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+
+	var mu sync.Mutex
+	var problems []string
+	// A form sent back with its errors answers 422, which the browser logs
+	// as a failed load; that is expected while allowInvalid is set.
+	var allowInvalid atomic.Bool
+	report := func(format string, args ...any) {
+		mu.Lock()
+		problems = append(problems, fmt.Sprintf(format, args...))
+		mu.Unlock()
+	}
+	// The listener is in place before the first page loads, so nothing the
+	// page says at start-up is missed.
+	listen := chromedp.WithListener(func(ev any) {
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			report("exception at %s:%d: %s", d.URL, d.LineNumber+1, msg)
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+				var args []string
+				for _, a := range ev.Args {
+					args = append(args, strings.TrimSpace(string(a.Value)+" "+a.Description))
+				}
+				report("console.%s: %s", ev.Type, strings.Join(args, " "))
+			}
+		case *cdplog.EventEntryAdded:
+			// Blocked scripts, CSP violations and failed loads land here.
+			if ev.Entry.Level == cdplog.EntryLevelError &&
+				!(allowInvalid.Load() && ev.Entry.Source == cdplog.EntrySourceNetwork && strings.Contains(ev.Entry.Text, "status of 422")) {
+				report("browser log (%s): %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL)
+			}
+		}
+	})
+	ctx, cancelCtx := chromedp.NewContext(allocCtx, listen)
+	defer cancelCtx()
+	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+
+	const phone = "13812345678"
+	text := func(id string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID(id)))
+		if err != nil {
+			t.Fatalf("read #%s: %v (browser problems: %v)", id, err, problems)
+		}
+		return strings.TrimSpace(s)
+	}
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v (browser problems: %v)", what, err, problems)
+		}
+	}
+
+	// A page behind the login sends the visitor to log in first …
+	do("log in",
+		chromedp.Navigate(e.srv.URL+"/members/new"),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "owner"),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Submit(chromedp.ID("password")),
+	)
+	// … and back to the form it asked for.
+	do("register a member",
+		chromedp.WaitVisible(chromedp.ID("name")),
+		chromedp.SendKeys(chromedp.ID("name"), "周晓兰"),
+		chromedp.SendKeys(chromedp.ID("phone"), phone),
+		chromedp.SetValue(chromedp.ID("gender"), "F"),
+		chromedp.SendKeys(chromedp.ID("birthday"), "1988-03-15"),
+		chromedp.SendKeys(chromedp.ID("area"), "幸福里小区"),
+		chromedp.SendKeys(chromedp.ID("occupation"), "护士"),
+		chromedp.SendKeys(chromedp.ID("tags"), "生鲜, 夜间购物"),
+		chromedp.Click(chromedp.CSS(`input[name="consent"][value="wechat"]`)),
+		chromedp.Click(chromedp.ID("save")),
+		chromedp.WaitVisible(chromedp.ID("member-card")),
+	)
+	if card := text("member-card"); card == "" {
+		t.Error("the new profile shows no card number")
+	}
+	// The search box finds the member by phone and opens the profile.
+	do("search by phone",
+		chromedp.Navigate(e.srv.URL+"/members"),
+		chromedp.WaitVisible(chromedp.ID("q")),
+		chromedp.SendKeys(chromedp.ID("q"), phone),
+		chromedp.Submit(chromedp.ID("q")),
+		chromedp.WaitVisible(chromedp.ID("member-phone")),
+	)
+	if name := text("member-name"); !strings.HasPrefix(name, "周**") {
+		t.Errorf("profile name %q, want the masked 周**", name)
+	}
+	if shown := text("member-phone"); shown != "138****5678" {
+		t.Errorf("profile phone %q, want 138****5678", shown)
+	}
+
+	// The import page polls with htmx until the job ends: a job marked
+	// running shows a bar, and the page picks up the end without a reload.
+	var jobID int64
+	err := e.app.DB.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		jobID, err = tx.InsertID(ctx, `INSERT INTO import_jobs (kind, file_name, status, total_rows, done_rows, started_at)
+			VALUES ('members', 'members.csv', 'running', 10, 4, ?)`, time.Now().UnixMilli())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	do("watch an import", chromedp.Navigate(fmt.Sprintf("%s/import/%d", e.srv.URL, jobID)),
+		chromedp.WaitVisible(chromedp.CSS("progress.bar")))
+	err = e.app.DB.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE import_jobs SET status = 'done', done_rows = 10, inserted = 10, finished_at = ? WHERE id = ?`,
+			time.Now().UnixMilli(), jobID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	do("see the import end", chromedp.WaitVisible(chromedp.CSS(".badge.job-done")))
+
+	if os.Getenv(envScreenshots) != "" {
+		dir := "/tmp/linli-shots"
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		shoot := func(name string) {
+			t.Helper()
+			b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatalf("screenshot %s: %v", name, err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		shoot("member-profile.png")
+		do("open the list", chromedp.Navigate(e.srv.URL+"/members"), chromedp.WaitVisible(chromedp.CSS("table.list")))
+		shoot("member-list.png")
+		allowInvalid.Store(true)
+		do("a form with an error",
+			chromedp.Navigate(e.srv.URL+"/members/new"),
+			chromedp.WaitVisible(chromedp.ID("name")),
+			chromedp.SendKeys(chromedp.ID("name"), "吴"),
+			chromedp.SendKeys(chromedp.ID("phone"), "12345"),
+			chromedp.Click(chromedp.ID("save")),
+			chromedp.WaitVisible(chromedp.CSS(".field-error")),
+		)
+		shoot("member-form-error.png")
+		allowInvalid.Store(false)
+		do("the start page", chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".stats")))
+		shoot("dashboard.png")
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range problems {
+		t.Errorf("browser reported: %s", p)
+	}
+}
