@@ -1,7 +1,8 @@
-// Package api is Linli's JSON API under /api/v1: members, stores, staff,
-// API keys, the audit log and the session for scripts. Every endpoint is a
-// server.Route with the permission it needs, and the same table, with a
-// little metadata per operation, generates the OpenAPI 3.1 document.
+// Package api is Linli's JSON API under /api/v1: members, member imports,
+// stores, staff, API keys, the audit log and the session for scripts.
+// Every endpoint is a server.Route with the permission it needs, and the
+// same table, with a little metadata per operation, generates the OpenAPI
+// 3.1 document.
 package api
 
 import (
@@ -66,8 +67,11 @@ type op struct {
 	tag     string
 	body    string // request schema name ("" = no body)
 	bodyOpt bool   // the body may be left out
+	form    bool   // the body is multipart/form-data, not JSON
 	status  int    // success status
 	resp    string // success schema name ("" = no content)
+	media   string // the success answer's media type when it is not JSON, e.g. text/csv
+	located bool   // the success answer has a Location header
 	query   []param
 	idem    bool // accepts Idempotency-Key
 	errs    []int

@@ -14,6 +14,7 @@ import (
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/audit"
 	"github.com/linli/linli/internal/auth"
+	"github.com/linli/linli/internal/importer"
 	"github.com/linli/linli/internal/member"
 	"github.com/linli/linli/internal/server"
 	"github.com/linli/linli/internal/shop"
@@ -40,6 +41,8 @@ var schemaTypes = []struct {
 	{"DuplicateList", DuplicateList{}},
 	{"QualityCounts", member.QualityCounts{}},
 	{"QualityReport", QualityReport{}},
+	{"ImportJob", importer.Job{}},
+	{"ImportUpload", ImportUpload{}},
 	{"TagsInput", TagsInput{}},
 	{"ConsentInput", ConsentInput{}},
 	{"EraseInput", EraseInput{}},
@@ -97,6 +100,23 @@ var schemaPatches = map[string]map[string]map[string]any{
 		"timezone": {"description": "An IANA time zone; default Asia/Shanghai."},
 		"active":   {"type": "boolean", "description": "Ignored on creation; left as it is when absent."},
 	},
+	"ImportJob": {
+		"status":      {"enum": []string{importer.JobRunning, importer.JobDone, importer.JobFailed}},
+		"kind":        {"enum": []string{importer.KindMembers}},
+		"total":       {"description": "Rows to write; 0 while the file is being checked. When the job is done: the data rows read."},
+		"done":        {"description": "Rows written so far; while the file is being checked, rows read."},
+		"errors":      {"description": "Rows not imported; see errors.csv."},
+		"message":     {"description": "Why a failed job failed, in the uploader's language."},
+		"finished_at": {"description": "Absent while the job runs."},
+	},
+	"ImportUpload": {
+		"file": {"contentMediaType": "application/octet-stream",
+			"description": "The list: CSV (UTF-8 or GB18030; comma, semicolon or tab), TSV, TXT or XLSX; its name's extension must say which. " +
+				"The first row is the header; common Chinese and English column titles are recognised."},
+		"map": {"description": "Columns by field, as `linli import --map` takes them: field=column title, separated by commas, " +
+			"e.g. name=姓名,phone=手机. Fields: " + strings.Join(importer.Fields, ", ") + "."},
+		"store_id": {"description": "The store new members are registered to; default the caller's store."},
+	},
 	"APIKeyCreated": {"key": {"description": "The secret, lk_<prefix>_<secret>. Shown only in this answer."}},
 	"Problem": {
 		"code":   {"description": "Stable machine-readable code, e.g. member.phone_invalid."},
@@ -138,9 +158,9 @@ func (x *API) document() obj {
 		}
 		schemas[st.name] = s
 	}
-	// Request bodies are decoded strictly: an unknown field is an error.
+	// JSON request bodies are decoded strictly: an unknown field is an error.
 	for _, o := range x.ops {
-		if o.body != "" {
+		if o.body != "" && !o.form {
 			schemas[o.body].(obj)["additionalProperties"] = false
 		}
 	}
@@ -170,6 +190,7 @@ func (x *API) document() obj {
 		"tags": []obj{
 			{"name": "members", "description": "Members: registration, lookup at the till, tags, consent, privacy requests, duplicates."},
 			{"name": "reports", "description": "Reports."},
+			{"name": "imports", "description": "Member imports from CSV and XLSX files, run in the background."},
 			{"name": "stores", "description": "The chain's stores."},
 			{"name": "staff", "description": "Staff accounts and the caller."},
 			{"name": "api-keys", "description": "API keys for POS terminals."},
@@ -258,9 +279,13 @@ func (o op) operation() obj {
 		op["parameters"] = params
 	}
 	if o.body != "" {
+		media := "application/json"
+		if o.form {
+			media = "multipart/form-data"
+		}
 		op["requestBody"] = obj{
 			"required": !o.bodyOpt,
-			"content":  obj{"application/json": obj{"schema": obj{"$ref": "#/components/schemas/" + o.body}}},
+			"content":  obj{media: obj{"schema": obj{"$ref": "#/components/schemas/" + o.body}}},
 		}
 	}
 	status := o.status
@@ -268,8 +293,15 @@ func (o op) operation() obj {
 		status = http.StatusOK
 	}
 	ok := obj{"description": http.StatusText(status)}
-	if o.resp != "" {
+	switch {
+	case o.resp != "":
 		ok["content"] = obj{"application/json": obj{"schema": obj{"$ref": "#/components/schemas/" + o.resp}}}
+	case o.media != "":
+		ok["content"] = obj{o.media: obj{"schema": obj{"type": "string"}}}
+	}
+	if o.located {
+		ok["headers"] = obj{"Location": obj{"description": "Where the new resource can be read.",
+			"schema": obj{"type": "string", "format": "uri-reference"}}}
 	}
 	responses := obj{strconv.Itoa(status): ok}
 	errs := slices.Clone(o.errs)

@@ -22,6 +22,7 @@ func (x *API) operations() []op {
 	const (
 		members = "members"
 		reports = "reports"
+		imports = "imports"
 		stores  = "stores"
 		staff   = "staff"
 		keys    = "api-keys"
@@ -82,6 +83,22 @@ func (x *API) operations() []op {
 			status: http.StatusNoContent, desc: "The record stays, anonymous, so that totals still add up. Erasing twice is not an error."},
 		{method: "GET", path: p + "/reports/data-quality", access: server.Any, perm: auth.ReportRead, handler: x.dataQuality,
 			id: "getDataQuality", tag: reports, summary: "Data-quality report per store", resp: "QualityReport"},
+
+		// imports
+		{method: "POST", path: p + "/imports/members", access: server.Any, perm: auth.MemberImport, handler: x.startImport,
+			id: "importMembers", tag: imports, summary: "Import members from a CSV or XLSX file", body: "ImportUpload", form: true,
+			status: http.StatusAccepted, resp: "ImportJob", located: true, errs: []int{413},
+			desc: "Starts the import in the background and answers the running job; the Location header is where to follow it. " +
+				"Every row is checked first, then the good rows are written by phone number in batches: a new phone registers a member, " +
+				"a known phone updates the fields the row gives. Rows with problems are skipped and listed in the job's error report. " +
+				"A store-bound caller imports into their own store."},
+		{method: "GET", path: p + "/imports/{id}", access: server.Any, perm: auth.MemberImport, handler: x.getImport,
+			id: "getImport", tag: imports, summary: "Follow an import", resp: "ImportJob",
+			desc: "Poll until status is no longer running. While the file is checked, total is 0 and done counts the rows read; " +
+				"while rows are written, done counts up to total."},
+		{method: "GET", path: p + "/imports/{id}/errors.csv", access: server.Any, perm: auth.MemberImport, handler: x.importErrors,
+			id: "getImportErrors", tag: imports, summary: "An import's row errors as CSV", media: "text/csv",
+			desc: "One line per row error: line, field, column, code and message, in the uploader's language; UTF-8 with a byte order mark."},
 
 		// stores
 		{method: "GET", path: p + "/stores", access: server.Any, handler: x.listStores,

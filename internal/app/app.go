@@ -15,6 +15,7 @@ import (
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/auth"
 	"github.com/linli/linli/internal/config"
+	"github.com/linli/linli/internal/importer"
 	"github.com/linli/linli/internal/member"
 	"github.com/linli/linli/internal/privacy"
 	"github.com/linli/linli/internal/shop"
@@ -30,6 +31,7 @@ type App struct {
 	Members *member.Service
 	Auth    *auth.Service
 	Shops   *shop.Service
+	Imports *importer.Jobs
 	// KeyFile is set when the key came from the demo key file.
 	KeyFile string
 }
@@ -95,6 +97,7 @@ func (a *App) prepare(ctx context.Context, mode Mode) error {
 	authStore := store.NewAuth(a.DB)
 	a.Auth = auth.New(authStore, auth.Options{Now: a.Now, SessionTTL: a.Config.SessionTTL})
 	a.Shops = shop.New(store.NewShops(a.DB), a.Now)
+	a.Imports = importer.NewJobs(store.NewImportJobs(a.DB), a.Members, filepath.Join(a.Config.DataDir, "imports"), a.Now)
 	return nil
 }
 
@@ -177,5 +180,10 @@ func (a *App) SetSetting(ctx context.Context, key, value string) error {
 	})
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close interrupts the imports still running, then releases the database.
+func (a *App) Close() error {
+	if a.Imports != nil {
+		a.Imports.Stop()
+	}
+	return a.DB.Close()
+}

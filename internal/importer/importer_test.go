@@ -1,4 +1,4 @@
-package importer
+package importer_test
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/linli/linli"
+	"github.com/linli/linli/internal/importer"
 	"github.com/linli/linli/internal/member"
 	"github.com/linli/linli/internal/privacy"
 	"github.com/linli/linli/internal/store"
@@ -54,16 +55,16 @@ func countMembers(t testing.TB, db *store.DB) int {
 	return n
 }
 
-func csvOf(t testing.TB, s string) *CSVReader {
+func csvOf(t testing.TB, s string) *importer.CSVReader {
 	t.Helper()
-	r, err := NewCSVReader(strings.NewReader(s))
+	r, err := importer.NewCSVReader(strings.NewReader(s))
 	if err != nil {
 		t.Fatalf("NewCSVReader: %v", err)
 	}
 	return r
 }
 
-func readAll(t testing.TB, r RowReader) [][]string {
+func readAll(t testing.TB, r importer.RowReader) [][]string {
 	t.Helper()
 	var out [][]string
 	for {
@@ -81,19 +82,19 @@ func readAll(t testing.TB, r RowReader) [][]string {
 func TestParseMap(t *testing.T) {
 	tests := []struct {
 		in   string
-		want Map
+		want importer.Map
 		code string
 	}{
-		{"name=姓名,phone=手机号", Map{"name": "姓名", "phone": "手机号"}, ""},
-		{" Name = 姓名 , card_no=卡号, referrer_id=推荐人,", Map{"name": "姓名", "card": "卡号", "referrer": "推荐人"}, ""},
-		{"tags=", Map{"tags": ""}, ""},
-		{"", Map{}, ""},
+		{"name=姓名,phone=手机号", importer.Map{"name": "姓名", "phone": "手机号"}, ""},
+		{" Name = 姓名 , card_no=卡号, referrer_id=推荐人,", importer.Map{"name": "姓名", "card": "卡号", "referrer": "推荐人"}, ""},
+		{"tags=", importer.Map{"tags": ""}, ""},
+		{"", importer.Map{}, ""},
 		{"nmae=姓名", nil, "import.unknown_field"},
 		{"name", nil, "import.bad_map"},
 		{"name=a,name=b", nil, "import.bad_map"},
 	}
 	for _, tt := range tests {
-		got, err := ParseMap(tt.in)
+		got, err := importer.ParseMap(tt.in)
 		if tt.code != "" {
 			if linli.ErrorCode(err) != tt.code {
 				t.Errorf("ParseMap(%q) error %v, want %s", tt.in, err, tt.code)
@@ -104,53 +105,8 @@ func TestParseMap(t *testing.T) {
 			t.Errorf("ParseMap(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
 		}
 	}
-	if _, err := ParseMap("nmae=姓名"); err == nil || !strings.Contains(err.Error(), "nmae") {
+	if _, err := importer.ParseMap("nmae=姓名"); err == nil || !strings.Contains(err.Error(), "nmae") {
 		t.Errorf("unknown field error should name it: %v", err)
-	}
-}
-
-func TestBind(t *testing.T) {
-	tests := []struct {
-		name   string
-		header []string
-		m      Map
-		want   map[string]string // field → title
-		code   string
-	}{
-		{"english keys map themselves", []string{"Name", "PHONE", "Tags", "extra"}, nil,
-			map[string]string{"name": "Name", "phone": "PHONE", "tags": "Tags"}, ""},
-		{"chinese titles", []string{"姓名", "手机号", "性别", "出生日期", "小区", "会员卡号", "来源", "推荐人", "标签", "备注"}, nil,
-			map[string]string{"name": "姓名", "phone": "手机号", "gender": "性别", "birthday": "出生日期", "area": "小区",
-				"card": "会员卡号", "channel": "来源", "referrer": "推荐人", "tags": "标签"}, ""},
-		{"mobile beats landline", []string{"电话", "姓名", "手机"}, nil,
-			map[string]string{"name": "姓名", "phone": "手机"}, ""},
-		{"marks and hints ignored", []string{"姓名*", "手机号 *", "生日(YYYY-MM-DD)"}, nil,
-			map[string]string{"name": "姓名*", "phone": "手机号 *", "birthday": "生日(YYYY-MM-DD)"}, ""},
-		{"explicit map plus detection", []string{"客户", "联系方式", "生日"}, Map{"name": "客户", "phone": "联系方式"},
-			map[string]string{"name": "客户", "phone": "联系方式", "birthday": "生日"}, ""},
-		{"explicit empty leaves a field out", []string{"姓名", "手机", "生日"}, Map{"birthday": ""},
-			map[string]string{"name": "姓名", "phone": "手机"}, ""},
-		{"mapped column missing", []string{"姓名", "手机"}, Map{"phone": "手机号码"}, nil, "import.missing_column"},
-		{"unknown field", []string{"姓名", "手机"}, Map{"mobil": "手机"}, nil, "import.unknown_field"},
-		{"no phone column", []string{"姓名", "地址"}, nil, nil, "import.missing_column"},
-		{"one column two fields", []string{"姓名", "手机"}, Map{"phone": "手机", "referrer": "手机"}, nil, "import.bad_map"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			b, err := bind(tt.header, tt.m)
-			if tt.code != "" {
-				if linli.ErrorCode(err) != tt.code {
-					t.Fatalf("error %v, want %s", err, tt.code)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fmt.Sprint(b.mapped) != fmt.Sprint(tt.want) {
-				t.Errorf("mapped %v, want %v", b.mapped, tt.want)
-			}
-		})
 	}
 }
 
@@ -167,14 +123,14 @@ func TestCSVEncodingsAndDelimiters(t *testing.T) {
 		name, file, enc string
 		comma           rune
 	}{
-		{"utf-8", "姓名,手机号,小区\n张三,13812345678,阳光花园\n", EncodingUTF8, ','},
-		{"utf-8 bom", "\uFEFF姓名,手机号,小区\r\n张三,13812345678,阳光花园\r\n", EncodingUTF8, ','},
-		{"gbk", gbk, EncodingGB18030, ','},
-		{"semicolon", "姓名;手机号;小区\n张三;13812345678;阳光花园\n", EncodingUTF8, ';'},
-		{"semicolon with quoted commas", "\"姓名,全\";手机号;小区\n张三;13812345678;阳光花园\n", EncodingUTF8, ';'},
-		{"tab", "姓名\t手机号\t小区\n张三\t13812345678\t阳光花园\n", EncodingUTF8, '\t'},
-		{"utf-16 from excel", utf16, EncodingUTF16, '\t'},
-		{"blank lines first", "\n\n姓名,手机号,小区\n张三,13812345678,阳光花园\n", EncodingUTF8, ','},
+		{"utf-8", "姓名,手机号,小区\n张三,13812345678,阳光花园\n", importer.EncodingUTF8, ','},
+		{"utf-8 bom", "\uFEFF姓名,手机号,小区\r\n张三,13812345678,阳光花园\r\n", importer.EncodingUTF8, ','},
+		{"gbk", gbk, importer.EncodingGB18030, ','},
+		{"semicolon", "姓名;手机号;小区\n张三;13812345678;阳光花园\n", importer.EncodingUTF8, ';'},
+		{"semicolon with quoted commas", "\"姓名,全\";手机号;小区\n张三;13812345678;阳光花园\n", importer.EncodingUTF8, ';'},
+		{"tab", "姓名\t手机号\t小区\n张三\t13812345678\t阳光花园\n", importer.EncodingUTF8, '\t'},
+		{"utf-16 from excel", utf16, importer.EncodingUTF16, '\t'},
+		{"blank lines first", "\n\n姓名,手机号,小区\n张三,13812345678,阳光花园\n", importer.EncodingUTF8, ','},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,7 +158,7 @@ func TestCSVFatalErrors(t *testing.T) {
 		{"not text", "\x81\x00\xff\xfe\xfd\x80\x80", "import.bad_encoding"},
 	}
 	for _, tt := range tests {
-		_, err := NewCSVReader(strings.NewReader(tt.file))
+		_, err := importer.NewCSVReader(strings.NewReader(tt.file))
 		if linli.ErrorCode(err) != tt.code {
 			t.Errorf("%s: error %v, want %s", tt.name, err, tt.code)
 		}
@@ -231,7 +187,7 @@ func TestImportRowErrors(t *testing.T) {
 		"\"周八,13700002222,,,\n" + // line 8 unterminated quote swallows the rest
 		"吴九,13700003333,,,\n"
 	var report bytes.Buffer
-	rep, err := Members(ctx, svc, actor, csvOf(t, file), Options{ErrorReport: &report})
+	rep, err := importer.Members(ctx, svc, actor, csvOf(t, file), importer.Options{ErrorReport: &report})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,13 +240,13 @@ func TestImportRowErrors(t *testing.T) {
 func TestBadMappingWritesNothing(t *testing.T) {
 	svc, db := sqliteService(t)
 	file := "姓名,手机号\n张三,13812345678\n"
-	for _, m := range []Map{{"phone": "电话号码"}, {"nmae": "姓名"}} {
-		rep, err := Members(ctx, svc, actor, csvOf(t, file), Options{Map: m})
+	for _, m := range []importer.Map{{"phone": "电话号码"}, {"nmae": "姓名"}} {
+		rep, err := importer.Members(ctx, svc, actor, csvOf(t, file), importer.Options{Map: m})
 		if err == nil || rep != nil {
 			t.Errorf("map %v: %v %v", m, rep, err)
 		}
 	}
-	if _, err := Members(ctx, svc, actor, csvOf(t, "名字,地址\n张三,x\n"), Options{}); linli.ErrorCode(err) != "import.missing_column" {
+	if _, err := importer.Members(ctx, svc, actor, csvOf(t, "名字,地址\n张三,x\n"), importer.Options{}); linli.ErrorCode(err) != "import.missing_column" {
 		t.Errorf("no phone column: %v", err)
 	}
 	if n := countMembers(t, db); n != 0 {
@@ -300,7 +256,7 @@ func TestBadMappingWritesNothing(t *testing.T) {
 
 // fatalAfter reads rows from r and then fails like a broken disk.
 type fatalAfter struct {
-	RowReader
+	importer.RowReader
 	n int
 }
 
@@ -315,7 +271,7 @@ func (f *fatalAfter) Next() (int, []string, error) {
 func TestReadFailureWritesNothing(t *testing.T) {
 	svc, db := sqliteService(t)
 	r := &fatalAfter{RowReader: csvOf(t, genCSV(50, 0)), n: 40}
-	if _, err := Members(ctx, svc, actor, r, Options{BatchSize: 10}); err == nil {
+	if _, err := importer.Members(ctx, svc, actor, r, importer.Options{BatchSize: 10}); err == nil {
 		t.Fatal("no error")
 	}
 	if n := countMembers(t, db); n != 0 {
@@ -344,7 +300,7 @@ func testConvergence(t *testing.T, db *store.DB) {
 	file := genCSV(2500, 0)
 	// An import killed after its first batch: the batch is whole.
 	cctx, cancel := context.WithCancel(ctx)
-	rep, err := Members(cctx, svc, actor, csvOf(t, file), Options{BatchSize: 1000, Progress: func(done, total int) {
+	rep, err := importer.Members(cctx, svc, actor, csvOf(t, file), importer.Options{BatchSize: 1000, Progress: func(done, total int) {
 		if total > 0 && done >= 1000 {
 			cancel()
 		}
@@ -355,11 +311,11 @@ func testConvergence(t *testing.T, db *store.DB) {
 	if n := countMembers(t, db); n != 1000 {
 		t.Fatalf("%d members after one batch", n)
 	}
-	rep, err = Members(ctx, svc, actor, csvOf(t, file), Options{BatchSize: 1000})
+	rep, err = importer.Members(ctx, svc, actor, csvOf(t, file), importer.Options{BatchSize: 1000})
 	if err != nil || rep.Inserted != 1500 || rep.Unchanged != 1000 {
 		t.Fatalf("resumed import: %+v %v", rep, err)
 	}
-	rep, err = Members(ctx, svc, actor, csvOf(t, file), Options{BatchSize: 1000})
+	rep, err = importer.Members(ctx, svc, actor, csvOf(t, file), importer.Options{BatchSize: 1000})
 	if err != nil || rep.Inserted != 0 || rep.Updated != 0 || rep.Unchanged != 2500 || rep.Errors != 0 {
 		t.Fatalf("second import: %+v %v", rep, err)
 	}
@@ -375,10 +331,10 @@ func TestImportTwiceConverges(t *testing.T) {
 
 func TestImportUpdateKeepsFields(t *testing.T) {
 	svc, _ := sqliteService(t)
-	if _, err := Members(ctx, svc, actor, csvOf(t, "name,phone,area,tags\n张三,13812345678,阳光花园,a\n"), Options{}); err != nil {
+	if _, err := importer.Members(ctx, svc, actor, csvOf(t, "name,phone,area,tags\n张三,13812345678,阳光花园,a\n"), importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Members(ctx, svc, actor, csvOf(t, "name,phone,occupation,tags\n张三丰,13812345678,教师,b\n"), Options{})
+	rep, err := importer.Members(ctx, svc, actor, csvOf(t, "name,phone,occupation,tags\n张三丰,13812345678,教师,b\n"), importer.Options{})
 	if err != nil || rep.Updated != 1 {
 		t.Fatalf("%+v %v", rep, err)
 	}
@@ -405,7 +361,7 @@ func TestReferrerAndCard(t *testing.T) {
 		"辛,13900000000,,C-1\n" + // 9: card of the same member
 		"壬,13800000008,,K-9\n" + // 10
 		"癸,13800000010,,K-9\n" // 11: duplicate card in file
-	rep, err := Members(ctx, svc, actor, csvOf(t, file), Options{})
+	rep, err := importer.Members(ctx, svc, actor, csvOf(t, file), importer.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,12 +413,12 @@ func TestXLSXRoundTrip(t *testing.T) {
 	if err := f.SaveAs(path); err != nil {
 		t.Fatal(err)
 	}
-	r, err := OpenFile(path)
+	r, err := importer.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	rep, err := Members(ctx, svc, actor, r, Options{})
+	rep, err := importer.Members(ctx, svc, actor, r, importer.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -484,16 +440,16 @@ func TestXLSXRoundTrip(t *testing.T) {
 	// Export both ways, then import the export into a fresh store: same members.
 	for _, lang := range []string{"en", "zh"} {
 		var buf bytes.Buffer
-		n, err := ExportMembers(ctx, svc, actor, &buf, "xlsx", true, ExportOptions{Lang: lang})
+		n, err := importer.ExportMembers(ctx, svc, actor, &buf, "xlsx", true, importer.ExportOptions{Lang: lang})
 		if err != nil || n != 2 {
 			t.Fatalf("export: %d %v", n, err)
 		}
-		x, err := NewReader(bytes.NewReader(buf.Bytes()), "export.xlsx")
+		x, err := importer.NewReader(bytes.NewReader(buf.Bytes()), "export.xlsx")
 		if err != nil {
 			t.Fatal(err)
 		}
 		svc2, db2 := sqliteService(t)
-		rep, err := Members(ctx, svc2, actor, x, Options{})
+		rep, err := importer.Members(ctx, svc2, actor, x, importer.Options{})
 		x.Close()
 		if err != nil || rep.Inserted != 2 || rep.Errors != 0 || countMembers(t, db2) != 2 {
 			t.Fatalf("%s: re-import %+v %v", lang, rep, err)
@@ -516,7 +472,7 @@ func TestExportMasking(t *testing.T) {
 		t.Fatal(err)
 	}
 	var masked, clear, zh bytes.Buffer
-	if n, err := ExportMembers(ctx, svc, actor, &masked, "csv", false); err != nil || n != 2 {
+	if n, err := importer.ExportMembers(ctx, svc, actor, &masked, "csv", false); err != nil || n != 2 {
 		t.Fatal(n, err)
 	}
 	s := masked.String()
@@ -524,14 +480,14 @@ func TestExportMasking(t *testing.T) {
 		strings.Contains(s, "13812341234") || !strings.Contains(s, "1990-**-**") || strings.Contains(s, "张三") {
 		t.Errorf("masked export:\n%s", s)
 	}
-	if _, err := ExportMembers(ctx, svc, actor, &clear, "csv", true); err != nil {
+	if _, err := importer.ExportMembers(ctx, svc, actor, &clear, "csv", true); err != nil {
 		t.Fatal(err)
 	}
 	if s := clear.String(); !strings.Contains(s, "13812341234") || !strings.Contains(s, "张三") ||
 		!strings.Contains(s, "3栋2单元") || !strings.Contains(s, `'=HYPERLINK`) {
 		t.Errorf("clear export:\n%s", s)
 	}
-	if _, err := ExportMembers(ctx, svc, actor, &zh, "csv", false, ExportOptions{Lang: "zh"}); err != nil {
+	if _, err := importer.ExportMembers(ctx, svc, actor, &zh, "csv", false, importer.ExportOptions{Lang: "zh"}); err != nil {
 		t.Fatal(err)
 	}
 	if s := zh.String(); !strings.HasPrefix(s, "\uFEFF会员ID,会员卡号,姓名,手机号,") || !strings.Contains(s, "门店") {
@@ -539,30 +495,30 @@ func TestExportMasking(t *testing.T) {
 	}
 	// A masked export does not import back: the phones are not numbers.
 	svc2, db2 := sqliteService(t)
-	rep, err := Members(ctx, svc2, actor, csvOf(t, masked.String()), Options{})
+	rep, err := importer.Members(ctx, svc2, actor, csvOf(t, masked.String()), importer.Options{})
 	if err != nil || rep.Errors != 2 || countMembers(t, db2) != 0 {
 		t.Errorf("masked re-import: %+v %v", rep, err)
 	}
 	// The clear one does, the formula guard included.
-	rep, err = Members(ctx, svc2, actor, csvOf(t, clear.String()), Options{})
+	rep, err = importer.Members(ctx, svc2, actor, csvOf(t, clear.String()), importer.Options{})
 	if err != nil || rep.Inserted != 2 {
 		t.Fatalf("clear re-import: %+v %v", rep, err)
 	}
 	if m, _ := svc2.FindByPhone(ctx, actor, "13912341234", member.View{Unmask: true}); m.Name != "=HYPERLINK(\"x\")" {
 		t.Errorf("name %q", m.Name)
 	}
-	if _, err := ExportMembers(ctx, svc, actor, io.Discard, "pdf", false); linli.ErrorCode(err) != "import.bad_format" {
+	if _, err := importer.ExportMembers(ctx, svc, actor, io.Discard, "pdf", false); linli.ErrorCode(err) != "import.bad_format" {
 		t.Errorf("pdf: %v", err)
 	}
 }
 
 func TestExportPages(t *testing.T) {
 	svc, _ := sqliteService(t)
-	if _, err := Members(ctx, svc, actor, csvOf(t, genCSV(450, 0)), Options{}); err != nil {
+	if _, err := importer.Members(ctx, svc, actor, csvOf(t, genCSV(450, 0)), importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	n, err := ExportMembers(ctx, svc, actor, &buf, "csv", false)
+	n, err := importer.ExportMembers(ctx, svc, actor, &buf, "csv", false)
 	if err != nil || n != 450 || strings.Count(buf.String(), "\n") != 451 {
 		t.Errorf("exported %d, %v, %d lines", n, err, strings.Count(buf.String(), "\n"))
 	}
@@ -570,7 +526,7 @@ func TestExportPages(t *testing.T) {
 
 func TestDryRun(t *testing.T) {
 	svc, db := sqliteService(t)
-	rep, err := Members(ctx, svc, actor, csvOf(t, genCSV(10, 0)), Options{DryRun: true})
+	rep, err := importer.Members(ctx, svc, actor, csvOf(t, genCSV(10, 0)), importer.Options{DryRun: true})
 	if err != nil || rep.Valid != 10 || rep.Inserted != 0 || countMembers(t, db) != 0 {
 		t.Errorf("%+v %v", rep, err)
 	}
@@ -578,7 +534,7 @@ func TestDryRun(t *testing.T) {
 
 func TestProgressBar(t *testing.T) {
 	var b bytes.Buffer
-	p := NewProgressBar(&b, "导入")
+	p := importer.NewProgressBar(&b, "导入")
 	p(100, -1)
 	p(0, 10) // throttled
 	p(10, 10)
@@ -588,24 +544,9 @@ func TestProgressBar(t *testing.T) {
 		t.Errorf("%q", out)
 	}
 	b.Reset()
-	NewProgressBar(&b, "x")(0, 0)
+	importer.NewProgressBar(&b, "x")(0, 0)
 	if !strings.HasSuffix(b.String(), "100% 0/0\n") {
 		t.Errorf("%q", b.String())
-	}
-}
-
-func TestExcelValues(t *testing.T) {
-	for in, want := range map[string]string{"1.3812345678E+10": "13812345678", "13812345678.0": "13812345678",
-		"138.1234.5678": "138.1234.5678", "13812345678": "13812345678"} {
-		if got := excelNumber(in); got != want {
-			t.Errorf("excelNumber(%q) = %q", in, got)
-		}
-	}
-	for in, want := range map[string]string{"32875": "1990-01-02", "32875.0": "1990-01-02", "19900102": "19900102",
-		"1990-01-02": "1990-01-02", "12": "12"} {
-		if got := excelDate(in); got != want {
-			t.Errorf("excelDate(%q) = %q", in, got)
-		}
 	}
 }
 
@@ -626,7 +567,7 @@ func FuzzCSVImport(f *testing.F) {
 	}
 	svc := newService(f, db)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := NewReader(bytes.NewReader(data), "fuzz.csv")
+		r, err := importer.NewReader(bytes.NewReader(data), "fuzz.csv")
 		if err != nil {
 			if _, ok := linli.AsError(err); !ok {
 				t.Fatalf("unclean error: %v", err)
@@ -634,7 +575,7 @@ func FuzzCSVImport(f *testing.F) {
 			return
 		}
 		defer r.Close()
-		rep, err := Members(ctx, svc, actor, r, Options{BatchSize: 3})
+		rep, err := importer.Members(ctx, svc, actor, r, importer.Options{BatchSize: 3})
 		if err != nil {
 			if _, ok := linli.AsError(err); !ok {
 				t.Fatalf("unclean error: %v", err)
@@ -659,13 +600,13 @@ func BenchmarkImport100k(b *testing.B) {
 		runs++
 		b.StopTimer()
 		svc, _ := sqliteService(b)
-		r, err := OpenFile(path)
+		r, err := importer.OpenFile(path)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
 		start := time.Now()
-		rep, err := Members(ctx, svc, actor, r, Options{})
+		rep, err := importer.Members(ctx, svc, actor, r, importer.Options{})
 		total += time.Since(start)
 		r.Close()
 		if err != nil || rep.Inserted != n {

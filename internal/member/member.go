@@ -154,6 +154,13 @@ type QualityCounts struct {
 	CreatedByStaff int64 `json:"-"`
 }
 
+// Counts are the headline member numbers of the start page.
+type Counts struct {
+	Active   int64 `json:"active"`
+	New      int64 `json:"new"` // active members created since the time asked for
+	Inactive int64 `json:"inactive"`
+}
+
 // Store keeps member records. Implementations must make each method atomic:
 // the record, its tags, consents and the audit line commit together or not
 // at all.
@@ -172,6 +179,9 @@ type Store interface {
 	// and area, in groups of two or more.
 	DuplicateGroups(ctx context.Context, limit int) ([][]int64, error)
 	Quality(ctx context.Context, staleBefore time.Time) ([]QualityCounts, error)
+	// CountMembers counts members by status, and the active ones created
+	// since the given time.
+	CountMembers(ctx context.Context, since time.Time) (Counts, error)
 	// InactiveSince lists active members whose last activity is before t.
 	InactiveSince(ctx context.Context, t time.Time, limit int) ([]int64, error)
 	// CardsTaken returns those of cards that belong to a member already.

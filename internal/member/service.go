@@ -748,6 +748,12 @@ func (s *Service) Quality(ctx context.Context) ([]QualityCounts, error) {
 	return s.Store.Quality(ctx, s.Now().AddDate(-1, 0, 0))
 }
 
+// Counts counts active and inactive members, and the active members
+// registered at or after since.
+func (s *Service) Counts(ctx context.Context, since time.Time) (Counts, error) {
+	return s.Store.CountMembers(ctx, since)
+}
+
 // DuplicateGroup is a set of members that may be the same person.
 type DuplicateGroup struct {
 	Reason  string    `json:"reason"`

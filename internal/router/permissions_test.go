@@ -1,8 +1,10 @@
 package router_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/auth"
+	"github.com/linli/linli/internal/importer"
 	"github.com/linli/linli/internal/member"
 	"github.com/linli/linli/internal/router"
 	"github.com/linli/linli/internal/server"
@@ -48,6 +51,18 @@ func TestPermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	term := e.terminal("till")
+	// An upload for the import route, and a finished import to look at.
+	var upload bytes.Buffer
+	mw := multipart.NewWriter(&upload)
+	fw, _ := mw.CreateFormFile("file", "members.csv")
+	fw.Write([]byte("姓名,手机号\n赵六,13800000009\n李四,12345\n"))
+	mw.Close()
+	job, err := e.a.Imports.StartMembers(ctx, linli.System, importer.Upload{Name: "members.csv",
+		Body: strings.NewReader("姓名,手机号\n赵六,13800000008\n李四,12345\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.a.Imports.Wait()
 
 	seq := 0
 	next := func() int { seq++; return seq }
@@ -65,6 +80,8 @@ func TestPermissions(t *testing.T) {
 			id = victimKey.ID
 		case strings.Contains(path, "/stores/"):
 			id = e.store1
+		case strings.Contains(path, "/imports/"):
+			id = job.ID
 		}
 		path = strings.ReplaceAll(path, "{id}", strconv.FormatInt(id, 10))
 		return method, path
@@ -101,6 +118,8 @@ func TestPermissions(t *testing.T) {
 			return fmt.Sprintf(`{"name":"k%d","store_id":%d}`, n, e.store1)
 		case "POST /api/v1/session":
 			return fmt.Sprintf(`{"username":%q,"password":%q}`, user, testPassword)
+		case "POST /api/v1/imports/members":
+			return upload.String()
 		}
 		return ""
 	}
@@ -127,7 +146,11 @@ func TestPermissions(t *testing.T) {
 				}
 				var req *http.Request
 				if isAPI {
-					req = c.request(method, path, body(rt.Pattern, user), "")
+					ct := ""
+					if rt.Pattern == "POST /api/v1/imports/members" {
+						ct = mw.FormDataContentType()
+					}
+					req = c.request(method, path, body(rt.Pattern, user), ct)
 				} else if method == http.MethodPost {
 					form := url.Values{server.CSRFField: {c.csrf}, "username": {user}, "password": {testPassword}}
 					req = c.request(method, path, form.Encode(), "application/x-www-form-urlencoded")

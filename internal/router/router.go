@@ -188,12 +188,12 @@ func (h *health) members() float64 {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	var n int64
-	if err := h.app.DB.QueryRow(ctx, `SELECT COUNT(*) FROM members WHERE status = 'active'`).Scan(&n); err != nil {
+	c, err := h.app.Members.Counts(ctx, time.Now())
+	if err != nil {
 		slog.Warn("metrics: count members", "err", err)
 		return h.count
 	}
-	h.count, h.countAt = float64(n), time.Now()
+	h.count, h.countAt = float64(c.Active), time.Now()
 	return h.count
 }
 

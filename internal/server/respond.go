@@ -75,6 +75,7 @@ func Localize(lang string, e *linli.Error) (string, []linli.FieldError) {
 // their kind's.
 var codeStatus = map[string]int{
 	"request.content_type":       http.StatusUnsupportedMediaType,
+	"request.multipart_required": http.StatusUnsupportedMediaType,
 	"request.method_not_allowed": http.StatusMethodNotAllowed,
 }
 

@@ -88,14 +88,14 @@ func openSQLite(ctx context.Context, dataDir string, opt Options) (*DB, error) {
 	// busy_timeout first so that the pragmas after it wait instead of failing.
 	// synchronous=FULL: an acknowledged write is on disk even after a power
 	// cut (see docs/ARCHITECTURE.md for the trade-off).
-	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=temp_store(memory)&_pragma=cache_size(-32000)"
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=temp_store(memory)&_pragma=cache_size(-131072)"
 	d := &DB{Dialect: SQLite, Path: path}
 	readers := opt.Readers
 	if readers <= 0 {
 		readers = 4
 	}
 	if !opt.ReadOnly {
-		w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+		w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(8192)&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
@@ -233,7 +233,7 @@ func (t *Tx) InsertRows(ctx context.Context, table, cols string, rows [][]any) e
 	}
 	width := len(rows[0])
 	per := max(1, min(500, maxParams/width))
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	one := "(" + placeholders(width) + ")"
 	args := make([]any, 0, per*width)
 	for len(rows) > 0 {
 		n := min(per, len(rows))
@@ -257,19 +257,11 @@ func (t *Tx) InsertRows(ctx context.Context, table, cols string, rows [][]any) e
 func (t *Tx) ReserveIDs(ctx context.Context, table string, n int) ([]int64, error) {
 	ids := make([]int64, 0, n)
 	if t.db.Dialect == Postgres {
-		rows, err := t.Query(ctx, `SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) FROM generate_series(1, ?)`, n)
+		ids, err := column[int64](t.Query(ctx, `SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) FROM generate_series(1, ?)`, n))
 		if err != nil {
 			return nil, fmt.Errorf("store: reserve ids: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return nil, err
-			}
-			ids = append(ids, id)
-		}
-		return ids, rows.Err()
+		return ids, nil
 	}
 	var top int64
 	if err := t.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&top); err != nil {
@@ -279,6 +271,37 @@ func (t *Tx) ReserveIDs(ctx context.Context, table string, n int) ([]int64, erro
 		ids = append(ids, top+1+int64(i))
 	}
 	return ids, nil
+}
+
+// column reads a one-column result; it takes Query's two results directly.
+func column[T any](rows *sql.Rows, err error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// placeholders returns "?, ?, …" for an IN list of n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// storeExists reports whether the chain store id exists.
+func storeExists(ctx context.Context, db *DB, id int64) (bool, error) {
+	var n int
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM stores WHERE id = ?`, id).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: find store %d: %w", id, err)
+	}
+	return n > 0, nil
 }
 
 // InsertID runs an INSERT … RETURNING id and returns the id.

@@ -286,7 +286,7 @@ func (m *Members) children(ctx context.Context, rs []*member.Record) error {
 		ids[i] = r.ID
 		r.Tags, r.Consents = []string{}, []member.Consent{}
 	}
-	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
+	in := "(" + placeholders(len(ids)) + ")"
 	rows, err := m.db.Query(ctx, `SELECT member_id, tag FROM member_tags WHERE member_id IN `+in+` ORDER BY tag`, ids...)
 	if err != nil {
 		return fmt.Errorf("store: member tags: %w", err)
@@ -343,7 +343,7 @@ func (m *Members) MembersByPhoneHashes(ctx context.Context, hashes [][]byte) ([]
 			args[i] = h
 		}
 		hashes = hashes[n:]
-		in := strings.TrimSuffix(strings.Repeat("?,", n), ",")
+		in := placeholders(n)
 		rs, err := m.many(ctx, `WHERE phone_hash IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, err
@@ -537,29 +537,30 @@ func (m *Members) Quality(ctx context.Context, staleBefore time.Time) ([]member.
 	return append([]member.QualityCounts{total}, out...), rows.Err()
 }
 
+func (m *Members) CountMembers(ctx context.Context, since time.Time) (member.Counts, error) {
+	var n member.Counts
+	err := m.db.QueryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM members WHERE status = 'active'),
+		(SELECT COUNT(*) FROM members WHERE status = 'active' AND created_at >= ?),
+		(SELECT COUNT(*) FROM members WHERE status = 'inactive')`, Millis(since)).
+		Scan(&n.Active, &n.New, &n.Inactive)
+	if err != nil {
+		return n, fmt.Errorf("store: count members: %w", err)
+	}
+	return n, nil
+}
+
 func (m *Members) InactiveSince(ctx context.Context, t time.Time, limit int) ([]int64, error) {
-	rows, err := m.db.Query(ctx, `SELECT id FROM members WHERE status IN ('active','inactive') AND last_active_at < ? ORDER BY id LIMIT ?`, Millis(t), limit)
+	ids, err := column[int64](m.db.Query(ctx, `SELECT id FROM members WHERE status IN ('active','inactive')
+		AND last_active_at < ? ORDER BY id LIMIT ?`, Millis(t), limit))
 	if err != nil {
 		return nil, fmt.Errorf("store: inactive members: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 func (m *Members) StoreExists(ctx context.Context, id int64) (bool, error) {
-	var n int
-	if err := m.db.QueryRow(ctx, `SELECT COUNT(*) FROM stores WHERE id = ?`, id).Scan(&n); err != nil {
-		return false, fmt.Errorf("store: find store %d: %w", id, err)
-	}
-	return n > 0, nil
+	return storeExists(ctx, m.db, id)
 }
 
 func (m *Members) CardsTaken(ctx context.Context, cards []string) ([]string, error) {
@@ -571,22 +572,11 @@ func (m *Members) CardsTaken(ctx context.Context, cards []string) ([]string, err
 			args[i] = c
 		}
 		cards = cards[n:]
-		rows, err := m.db.Query(ctx, `SELECT card_no FROM members WHERE card_no IN (`+strings.TrimSuffix(strings.Repeat("?,", n), ",")+`)`, args...)
+		found, err := column[string](m.db.Query(ctx, `SELECT card_no FROM members WHERE card_no IN (`+placeholders(n)+`)`, args...))
 		if err != nil {
 			return nil, fmt.Errorf("store: check cards: %w", err)
 		}
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			taken = append(taken, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		taken = append(taken, found...)
 	}
 	return taken, nil
 }

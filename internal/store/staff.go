@@ -52,11 +52,7 @@ func (s *Auth) AppendAudit(ctx context.Context, a auth.Audit) error {
 }
 
 func (s *Auth) StoreExists(ctx context.Context, id int64) (bool, error) {
-	var n int
-	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM stores WHERE id = ?`, id).Scan(&n); err != nil {
-		return false, fmt.Errorf("store: find store %d: %w", id, err)
-	}
-	return n > 0, nil
+	return storeExists(ctx, s.db, id)
 }
 
 // ---- staff ----

@@ -410,6 +410,7 @@ func TestImport(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	mustContain(t, r, "finished import", "已完成", `<span class="stat-value">2</span><span class="stat-label">新增`,
+		`<span class="stat-value">0</span><span class="stat-label">无变化`,
 		`<span class="stat-value">1</span><span class="stat-label">错误行`, "errors.csv", errMsg("member.phone_invalid"))
 	noRawKeys(t, r, "finished import")
 	r = c.get(job + "/errors.csv")
@@ -430,4 +431,17 @@ func TestImport(t *testing.T) {
 	r = c.do(req)
 	mustStatus(t, r, http.StatusUnprocessableEntity, "import without a file")
 	mustContain(t, r, "import without a file", "请选择要导入的文件")
+
+	// A file of another kind: the form says which kinds it takes.
+	var pdf bytes.Buffer
+	mw = multipart.NewWriter(&pdf)
+	mw.WriteField("csrf_token", c.csrf)
+	fw, _ = mw.CreateFormFile("file", "会员.pdf")
+	io.WriteString(fw, csv)
+	mw.Close()
+	req, _ = http.NewRequest(http.MethodPost, e.srv.URL+"/import", &pdf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	r = c.do(req)
+	mustStatus(t, r, http.StatusUnprocessableEntity, "import of a PDF")
+	mustContain(t, r, "import of a PDF", "只能导入 CSV 和 .xlsx 文件")
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/audit"
@@ -14,16 +15,30 @@ import (
 )
 
 type dashboardData struct {
-	Counts counts
+	Members member.Counts
+	Stores  int // active stores
 }
 
 func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
-	n, err := c.counts(r.Context(), c.app.Now())
+	t := c.app.Now().In(displayZone)
+	month := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, displayZone)
+	n, err := c.app.Members.Counts(r.Context(), month)
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	c.render(w, r, http.StatusOK, "dashboard", "web.dashboard.title", dashboardData{Counts: n})
+	stores, err := c.app.Shops.List(r.Context())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d := dashboardData{Members: n}
+	for _, st := range stores {
+		if st.Active {
+			d.Stores++
+		}
+	}
+	c.render(w, r, http.StatusOK, "dashboard", "web.dashboard.title", d)
 }
 
 type qualityRow struct {

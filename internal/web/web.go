@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/app"
@@ -22,9 +21,6 @@ type Console struct {
 	app    *app.App
 	tmpl   templates
 	assets *assetSet
-
-	// imports running in this process; the table holds their progress.
-	wg sync.WaitGroup
 }
 
 // New builds the console. It fails when a template does not parse, a page
@@ -40,18 +36,22 @@ func New(a *app.App) (*Console, error) {
 		return nil, err
 	}
 	c := &Console{app: a, tmpl: ts, assets: as}
-	if a != nil && a.DB != nil {
+	if a != nil && a.Imports != nil {
 		// An import that was running when the process stopped will never
 		// finish; say so instead of showing a bar that never moves.
-		if err := c.abandonImports(context.Background()); err != nil {
+		if err := a.Imports.FailInterrupted(context.Background()); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
 }
 
-// Wait blocks until background imports started by this console finish.
-func (c *Console) Wait() { c.wg.Wait() }
+// Wait blocks until the background imports started so far finish.
+func (c *Console) Wait() {
+	if c.app != nil && c.app.Imports != nil {
+		c.app.Imports.Wait()
+	}
+}
 
 // Routes lists every console page and form action.
 func (c *Console) Routes() []server.Route {
