@@ -51,7 +51,7 @@ when it could not be.`,
 		fs.String("map", "", "columns by field, e.g. name=姓名,phone=手机,birthday=出生日期; fields: "+strings.Join(importer.Fields, ", "))
 		fs.String("errors", "", "where to write the row error report (default FILE.errors.csv)")
 		fs.Int64("store", 0, "store id new members are registered to")
-		fs.Int("batch", 1000, "rows per transaction (at most 5000)")
+		fs.Int("batch", 5000, "rows per transaction (at most 5000); smaller batches hold the write lock for less time while tills are selling")
 		fs.Bool("dry-run", false, "check every row, write nothing")
 	},
 	run: func(ctx context.Context, e *env, c *invocation) int {

@@ -82,13 +82,34 @@ func ExportMembers(ctx context.Context, svc *member.Service, actor linli.Actor, 
 	}
 	n := 0
 	f := member.Filter{StoreID: opt.StoreID, Status: opt.Status, Limit: 200}
+	// The referrer is written as their card number: member ids mean
+	// nothing to another installation, and the importer takes card numbers.
+	cards := map[int64]string{}
+	referrer := func(id int64) (string, error) {
+		if id == 0 {
+			return "", nil
+		}
+		if c, ok := cards[id]; ok {
+			return c, nil
+		}
+		r, err := svc.Store.GetMember(ctx, id)
+		if err != nil || r == nil {
+			return "", err
+		}
+		cards[id] = r.CardNo
+		return r.CardNo, nil
+	}
 	for {
 		ms, next, err := svc.List(ctx, actor, f, member.View{Unmask: unmask})
 		if err != nil {
 			return n, err
 		}
 		for _, m := range ms {
-			if err := sink.row(exportRow(m, zh, opt.Location)); err != nil {
+			ref, err := referrer(m.ReferrerID)
+			if err != nil {
+				return n, err
+			}
+			if err := sink.row(exportRow(m, ref, zh, opt.Location)); err != nil {
 				return n, err
 			}
 			n++
@@ -101,7 +122,7 @@ func ExportMembers(ctx context.Context, svc *member.Service, actor linli.Actor, 
 	return n, sink.close()
 }
 
-func exportRow(m *member.Member, zh bool, loc *time.Location) []any {
+func exportRow(m *member.Member, referrerCard string, zh bool, loc *time.Location) []any {
 	gender, ch, status := m.Gender, m.Channel, m.Status
 	if zh {
 		gender = map[string]string{member.GenderFemale: "女", member.GenderMale: "男"}[m.Gender]
@@ -125,7 +146,7 @@ func exportRow(m *member.Member, zh bool, loc *time.Location) []any {
 		return t.In(loc).Format(time.DateTime)
 	}
 	return []any{m.ID, m.CardNo, m.Name, m.Phone, gender, m.Birthday, m.Area, m.Address, m.Occupation,
-		m.Preferences, ch, id(m.ReferrerID), strings.Join(m.Tags, "|"), id(m.StoreID), status,
+		m.Preferences, ch, referrerCard, strings.Join(m.Tags, "|"), id(m.StoreID), status,
 		when(m.CreatedAt), when(m.LastActiveAt)}
 }
 

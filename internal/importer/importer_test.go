@@ -353,14 +353,15 @@ func TestReferrerAndCard(t *testing.T) {
 	file := "姓名,手机号,推荐人,卡号\n" +
 		"甲,13800000001,13900000000,\n" + // 2: referrer already registered
 		"乙,13800000002,13800000001,\n" + // 3: referrer on line 2, same batch
-		fmt.Sprintf("丙,13800000003,%d,\n", old.ID) + // 4: referrer by id
+		"丙,13800000003,C-1,\n" + // 4: referrer by card number
 		"丁,13800000004,13800000009,\n" + // 5: unknown referrer
-		"戊,13800000005,999999,\n" + // 6: unknown id
+		fmt.Sprintf("戊,13800000005,%d,\n", old.ID) + // 6: internal ids are not accepted
 		"己,13800000006,13800000006,\n" + // 7: self
 		"庚,13800000007,,C-1\n" + // 8: card of another member
 		"辛,13900000000,,C-1\n" + // 9: card of the same member
 		"壬,13800000008,,K-9\n" + // 10
-		"癸,13800000010,,K-9\n" // 11: duplicate card in file
+		"癸,13800000010,,K-9\n" + // 11: duplicate card in file
+		"子,13800000011,K-9,\n" // 12: referrer by the card of line 10
 	rep, err := importer.Members(ctx, svc, actor, csvOf(t, file), importer.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -369,7 +370,7 @@ func TestReferrerAndCard(t *testing.T) {
 	for _, e := range rep.Rows {
 		codes[e.Line] = e.Code
 	}
-	want := map[int]string{5: "import.referrer_not_found", 6: "member.referrer_invalid", 7: "member.referrer_invalid",
+	want := map[int]string{5: "import.referrer_not_found", 6: "import.referrer_not_found", 7: "member.referrer_invalid",
 		8: "member.card_taken", 11: "import.duplicate_card"}
 	if fmt.Sprint(codes) != fmt.Sprint(want) {
 		t.Errorf("errors %v, want %v", codes, want)
@@ -382,10 +383,11 @@ func TestReferrerAndCard(t *testing.T) {
 		return m.ReferrerID
 	}
 	jia, _ := svc.FindByPhone(ctx, actor, "13800000001", member.View{})
-	if ref("13800000001") != old.ID || ref("13800000002") != jia.ID || ref("13800000003") != old.ID {
+	ren, _ := svc.FindByPhone(ctx, actor, "13800000008", member.View{})
+	if ref("13800000001") != old.ID || ref("13800000002") != jia.ID || ref("13800000003") != old.ID || ref("13800000011") != ren.ID {
 		t.Errorf("referrers wrong")
 	}
-	if rep.Inserted != 4 || rep.Updated != 1 || countMembers(t, db) != 5 {
+	if rep.Inserted != 5 || rep.Updated+rep.Unchanged != 1 || rep.Valid != 6 || rep.Errors != 5 || countMembers(t, db) != 6 {
 		t.Errorf("report %+v, %d members", rep, countMembers(t, db))
 	}
 }
@@ -614,4 +616,42 @@ func BenchmarkImport100k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*runs)/total.Seconds(), "rows/s")
+}
+
+// An export lists the newest members first, so referrers often come after
+// the rows that name them; chains and unknown referrers too.
+func TestReferrerLaterInFile(t *testing.T) {
+	svc, db := sqliteService(t)
+	file := "name,phone,referrer,card\n" +
+		"甲,13800000001,13800000002,\n" + // 2: referrer on line 3
+		"乙,13800000002,K-4,\n" + // 3: referrer by card, line 4
+		"丙,13800000003,,K-4\n" + // 4
+		"丁,13800000005,13800000099,\n" + // 5: nobody
+		"戊,13800000006,13800000007,\n" + // 6: referrer row 7 is bad
+		"己,13800000007,12345,\n" // 7: bad referrer
+	rep, err := importer.Members(ctx, svc, actor, csvOf(t, file), importer.Options{BatchSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[int]string{}
+	for _, e := range rep.Rows {
+		codes[e.Line] = e.Code
+	}
+	want := map[int]string{5: "import.referrer_not_found", 6: "import.referrer_not_found", 7: "import.referrer_not_found"}
+	if fmt.Sprint(codes) != fmt.Sprint(want) || rep.Inserted != 3 || rep.Valid != 3 {
+		t.Fatalf("report %+v", rep)
+	}
+	get := func(phone string) *member.Member {
+		m, err := svc.FindByPhone(ctx, actor, phone, member.View{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if get("13800000001").ReferrerID != get("13800000002").ID || get("13800000002").ReferrerID != get("13800000003").ID {
+		t.Error("referrers later in the file not linked")
+	}
+	if countMembers(t, db) != 3 {
+		t.Errorf("%d members", countMembers(t, db))
+	}
 }

@@ -157,7 +157,7 @@ func (s *Jobs) StartMembers(ctx context.Context, actor linli.Actor, up Upload) (
 		s.finish(job, nil, err, up.Lang)
 		return nil, err
 	}
-	opt := Options{Map: up.Map, StoreID: up.StoreID, Lang: up.Lang}
+	opt := Options{Map: up.Map, StoreID: up.StoreID, Lang: up.Lang, BatchSize: LiveBatch}
 	started := *job
 	s.wg.Add(1)
 	go func() {

@@ -184,8 +184,9 @@ type Store interface {
 	CountMembers(ctx context.Context, since time.Time) (Counts, error)
 	// InactiveSince lists active members whose last activity is before t.
 	InactiveSince(ctx context.Context, t time.Time, limit int) ([]int64, error)
-	// CardsTaken returns those of cards that belong to a member already.
-	CardsTaken(ctx context.Context, cards []string) ([]string, error)
+	// CardOwners maps those of cards that belong to a member already to
+	// the owner's phone hash (empty when the owner has none).
+	CardOwners(ctx context.Context, cards []string) (map[string][]byte, error)
 	// StoreExists reports whether the chain store id exists.
 	StoreExists(ctx context.Context, id int64) (bool, error)
 	// AppendAudit writes an audit line on its own (unmasked views).

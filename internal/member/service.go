@@ -233,13 +233,13 @@ func (s *Service) assignCards(ctx context.Context, rs []*Record) error {
 			seen[r.CardNo] = true
 			cards[i] = r.CardNo
 		}
-		taken, err := s.Store.CardsTaken(ctx, cards)
+		taken, err := s.Store.CardOwners(ctx, cards)
 		if err != nil {
 			return err
 		}
 		var again []*Record
 		for _, r := range need {
-			if slices.Contains(taken, r.CardNo) {
+			if _, ok := taken[r.CardNo]; ok {
 				again = append(again, r)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -36,6 +37,53 @@ type DB struct {
 	W       *sql.DB // writes (and reads inside write transactions)
 	R       *sql.DB // reads
 	Path    string  // SQLite file, empty for PostgreSQL
+
+	mu     sync.Mutex
+	stmts  map[string]*sql.Stmt // writer statements kept prepared across transactions (SQLite)
+	closed bool
+}
+
+// maxCachedStmts bounds the writer's statement cache; statements beyond it
+// are prepared per transaction.
+const maxCachedStmts = 256
+
+// cachedStmt returns q prepared on the writer if an earlier transaction
+// has used it. The writer pool has one connection, so a cached statement is
+// parsed once for the life of the process; a 500-row INSERT costs
+// milliseconds to parse, which adds up over a large import.
+func (d *DB) cachedStmt(q string) *sql.Stmt {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.stmts[q]
+}
+
+// cacheStmts prepares on the writer the statements a finished transaction
+// used. It runs after commit: preparing needs the writer's one connection,
+// which the transaction held.
+func (d *DB) cacheStmts(ctx context.Context, qs []string) {
+	for _, q := range qs {
+		d.mu.Lock()
+		_, have := d.stmts[q]
+		full := len(d.stmts) >= maxCachedStmts
+		d.mu.Unlock()
+		if have || full {
+			continue
+		}
+		st, err := d.W.PrepareContext(ctx, q)
+		if err != nil {
+			continue // the next transaction prepares it for itself
+		}
+		d.mu.Lock()
+		if _, raced := d.stmts[q]; raced || d.closed {
+			st.Close()
+		} else {
+			if d.stmts == nil {
+				d.stmts = map[string]*sql.Stmt{}
+			}
+			d.stmts[q] = st
+		}
+		d.mu.Unlock()
+	}
 }
 
 // SQLiteFile is the database file's name inside the data directory.
@@ -126,6 +174,12 @@ func openSQLite(ctx context.Context, dataDir string, opt Options) (*DB, error) {
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	d.mu.Lock()
+	for _, st := range d.stmts {
+		st.Close()
+	}
+	d.stmts, d.closed = nil, true
+	d.mu.Unlock()
 	err := d.W.Close()
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())
@@ -170,15 +224,22 @@ type Tx struct {
 	db    *DB
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	fresh []string // statements prepared for this transaction alone
 }
 
 func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	if st, ok := t.stmts[q]; ok {
 		return st, nil
 	}
-	st, err := t.tx.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
+	var st *sql.Stmt
+	if shared := t.db.cachedStmt(q); shared != nil {
+		st = t.tx.StmtContext(ctx, shared)
+	} else {
+		var err error
+		if st, err = t.tx.PrepareContext(ctx, q); err != nil {
+			return nil, err
+		}
+		t.fresh = append(t.fresh, q)
 	}
 	if t.stmts == nil {
 		t.stmts = map[string]*sql.Stmt{}
@@ -326,6 +387,9 @@ func (d *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
+	}
+	if len(tx.fresh) > 0 {
+		d.cacheStmts(ctx, tx.fresh)
 	}
 	return nil
 }

@@ -563,8 +563,8 @@ func (m *Members) StoreExists(ctx context.Context, id int64) (bool, error) {
 	return storeExists(ctx, m.db, id)
 }
 
-func (m *Members) CardsTaken(ctx context.Context, cards []string) ([]string, error) {
-	var taken []string
+func (m *Members) CardOwners(ctx context.Context, cards []string) (map[string][]byte, error) {
+	owners := map[string][]byte{}
 	for len(cards) > 0 {
 		n := min(len(cards), 500)
 		args := make([]any, n)
@@ -572,11 +572,23 @@ func (m *Members) CardsTaken(ctx context.Context, cards []string) ([]string, err
 			args[i] = c
 		}
 		cards = cards[n:]
-		found, err := column[string](m.db.Query(ctx, `SELECT card_no FROM members WHERE card_no IN (`+placeholders(n)+`)`, args...))
+		rows, err := m.db.Query(ctx, `SELECT card_no, phone_hash FROM members WHERE card_no IN (`+placeholders(n)+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: check cards: %w", err)
 		}
-		taken = append(taken, found...)
+		for rows.Next() {
+			var card string
+			var hash []byte
+			if err := rows.Scan(&card, &hash); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			owners[card] = hash
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
-	return taken, nil
+	return owners, nil
 }
