@@ -32,8 +32,9 @@ var exportColumns = []struct{ en, zh string }{
 	{"id", "会员ID"}, {FieldCard, "会员卡号"}, {FieldName, "姓名"}, {FieldPhone, "手机号"},
 	{FieldGender, "性别"}, {FieldBirthday, "生日"}, {FieldArea, "小区"}, {FieldAddress, "地址"},
 	{FieldOccupation, "职业"}, {FieldPreferences, "偏好"}, {FieldChannel, "来源"}, {FieldReferrer, "推荐人"},
-	{FieldTags, "标签"}, {"store_id", "门店ID"}, {"status", "状态"}, {"created_at", "注册时间"},
-	{"last_active_at", "最近活跃"},
+	{FieldTags, "标签"}, {FieldConsentSMS, "短信许可"}, {FieldConsentWeChat, "微信许可"},
+	{FieldConsentEmail, "邮件许可"}, {FieldConsentApp, "App许可"},
+	{"store_id", "门店ID"}, {"status", "状态"}, {"created_at", "注册时间"}, {"last_active_at", "最近活跃"},
 }
 
 var statusNames = map[string]string{
@@ -145,9 +146,25 @@ func exportRow(m *member.Member, referrerCard string, zh bool, loc *time.Locatio
 		}
 		return t.In(loc).Format(time.DateTime)
 	}
-	return []any{m.ID, m.CardNo, m.Name, m.Phone, gender, m.Birthday, m.Area, m.Address, m.Occupation,
-		m.Preferences, ch, referrerCard, strings.Join(m.Tags, "|"), id(m.StoreID), status,
-		when(m.CreatedAt), when(m.LastActiveAt)}
+	row := []any{m.ID, m.CardNo, m.Name, m.Phone, gender, m.Birthday, m.Area, m.Address, m.Occupation,
+		m.Preferences, ch, referrerCard, strings.Join(m.Tags, "|")}
+	yes, no := "yes", "no"
+	if zh {
+		yes, no = "是", "否"
+	}
+	for _, cf := range consentFields {
+		v := ""
+		for _, c := range m.Consents {
+			if c.Channel == cf.channel {
+				v = no
+				if c.Granted {
+					v = yes
+				}
+			}
+		}
+		row = append(row, v)
+	}
+	return append(row, id(m.StoreID), status, when(m.CreatedAt), when(m.LastActiveAt))
 }
 
 type rowSink interface {

@@ -265,6 +265,22 @@ func (im *importer) checkRow(line int, cells []string) error {
 		Tags:        splitTags(get(FieldTags)),
 		StoreID:     im.opt.StoreID,
 	}
+	for _, c := range consentFields {
+		v := get(c.field)
+		if v == "" {
+			continue
+		}
+		granted, ok := consentValue(v)
+		if !ok {
+			im.fail(RowError{Line: line, Field: c.field, Code: "import.consent_invalid",
+				Message: fmt.Sprintf("consent %q is not yes or no (是/否)", v)})
+			continue
+		}
+		if in.Consent == nil {
+			in.Consent = map[string]bool{}
+		}
+		in.Consent[c.channel] = granted
+	}
 	in, err := im.svc.Validate(in)
 	phoneOK := true
 	if err != nil {
@@ -569,6 +585,17 @@ func (im *importer) write() error {
 	return flush()
 }
 
+// consentByte encodes a consent for the spool: 0 absent, 1 no, 2 yes.
+func consentByte(granted, given bool) byte {
+	switch {
+	case !given:
+		return 0
+	case granted:
+		return 2
+	}
+	return 1
+}
+
 // spool keeps the checked rows compactly between the passes: length-
 // prefixed strings in large chunks, about a third of the memory of
 // []member.Input and no pointers for the collector to chase.
@@ -588,6 +615,10 @@ func (s *spool) add(line int, in *member.Input, refPhone string) {
 		in.Occupation, in.Preferences, in.Channel, in.CardNo, refPhone} {
 		b = binary.AppendUvarint(b, uint64(len(v)))
 		b = append(b, v...)
+	}
+	for _, c := range consentFields {
+		v, ok := in.Consent[c.channel]
+		b = append(b, consentByte(v, ok))
 	}
 	b = binary.AppendUvarint(b, uint64(len(in.Tags)))
 	for _, t := range in.Tags {
@@ -627,6 +658,15 @@ func (s *spool) each(fn func(line int, in member.Input, refPhone string) error) 
 				*p = str()
 			}
 			refPhone := str()
+			for _, cf := range consentFields {
+				if c[0] != 0 {
+					if in.Consent == nil {
+						in.Consent = map[string]bool{}
+					}
+					in.Consent[cf.channel] = c[0] == 2
+				}
+				c = c[1:]
+			}
 			if k := int(u()); k > 0 {
 				in.Tags = make([]string, k)
 				for i := range in.Tags {
@@ -704,6 +744,17 @@ func channel(s string) string {
 		return c
 	}
 	return s
+}
+
+// consentValue reads a consent cell: yes/no in the forms spreadsheets use.
+func consentValue(s string) (granted, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "yes", "y", "true", "1", "是", "同意", "允许", "√", "✓", "on":
+		return true, true
+	case "no", "n", "false", "0", "否", "不同意", "拒绝", "×", "x", "off":
+		return false, true
+	}
+	return false, false
 }
 
 func splitTags(s string) []string {

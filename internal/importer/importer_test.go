@@ -655,3 +655,47 @@ func TestReferrerLaterInFile(t *testing.T) {
 		t.Errorf("%d members", countMembers(t, db))
 	}
 }
+
+func TestConsentColumns(t *testing.T) {
+	svc, db := sqliteService(t)
+	file := "姓名,手机号,短信许可,微信许可,邮件许可\n" +
+		"甲,13800000001,是,否,\n" +
+		"乙,13800000002,yes,,maybe\n"
+	rep, err := importer.Members(ctx, svc, actor, csvOf(t, file), importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Inserted != 1 || len(rep.Rows) != 1 || rep.Rows[0].Code != "import.consent_invalid" || rep.Rows[0].Field != "consent_email" {
+		t.Fatalf("report %+v", rep)
+	}
+	m, _ := svc.FindByPhone(ctx, actor, "13800000001", member.View{})
+	got := map[string]bool{}
+	for _, c := range m.Consents {
+		got[c.Channel] = c.Granted
+		if c.Source != "import" {
+			t.Errorf("consent source %q", c.Source)
+		}
+	}
+	if fmt.Sprint(got) != "map[sms:true wechat:false]" {
+		t.Errorf("consents %v", got)
+	}
+	var out bytes.Buffer
+	if _, err := importer.ExportMembers(ctx, svc, actor, &out, "csv", false, importer.ExportOptions{Lang: "zh"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "短信许可,微信许可,邮件许可,App许可") || !strings.Contains(out.String(), ",是,否,,,") {
+		t.Errorf("export:\n%s", out.String())
+	}
+	// Withdrawing by import: the stored consent changes, an empty cell keeps it.
+	if _, err := importer.Members(ctx, svc, actor, csvOf(t, "name,phone,consent_sms,consent_wechat\n甲,13800000001,no,\n"), importer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = svc.FindByPhone(ctx, actor, "13800000001", member.View{})
+	got = map[string]bool{}
+	for _, c := range m.Consents {
+		got[c.Channel] = c.Granted
+	}
+	if fmt.Sprint(got) != "map[sms:false wechat:false]" || countMembers(t, db) != 1 {
+		t.Errorf("after withdrawal %v", got)
+	}
+}

@@ -21,11 +21,22 @@ const (
 	FieldChannel     = "channel"
 	FieldReferrer    = "referrer"
 	FieldTags        = "tags"
+	// Marketing consent per channel: yes/no (是/否); empty leaves it as it is.
+	FieldConsentSMS    = "consent_sms"
+	FieldConsentWeChat = "consent_wechat"
+	FieldConsentEmail  = "consent_email"
+	FieldConsentApp    = "consent_app"
 )
 
 // Fields lists the mappable member fields.
 var Fields = []string{FieldName, FieldPhone, FieldGender, FieldBirthday, FieldArea, FieldAddress,
-	FieldOccupation, FieldPreferences, FieldCard, FieldChannel, FieldReferrer, FieldTags}
+	FieldOccupation, FieldPreferences, FieldCard, FieldChannel, FieldReferrer, FieldTags,
+	FieldConsentSMS, FieldConsentWeChat, FieldConsentEmail, FieldConsentApp}
+
+// consentFields maps each consent field to its member consent channel.
+var consentFields = []struct{ field, channel string }{
+	{FieldConsentSMS, "sms"}, {FieldConsentWeChat, "wechat"}, {FieldConsentEmail, "email"}, {FieldConsentApp, "app"},
+}
 
 // fieldAliases are other spellings accepted on the left of a mapping: the
 // member API's JSON names among them.
@@ -49,6 +60,12 @@ var headerNames = map[string][]string{
 	FieldChannel:     {"channel", "来源", "渠道", "注册渠道"},
 	FieldReferrer:    {"referrer", "referrer_id", "推荐人", "推荐人手机号", "推荐人手机"},
 	FieldTags:        {"tags", "tag", "标签"},
+	// Plain 微信 or 邮箱 columns usually hold the account itself, so only
+	// titles that say "consent" are recognised.
+	FieldConsentSMS:    {"consent_sms", "短信许可", "接收短信", "同意短信"},
+	FieldConsentWeChat: {"consent_wechat", "微信许可", "接收微信", "同意微信"},
+	FieldConsentEmail:  {"consent_email", "邮件许可", "接收邮件", "同意邮件"},
+	FieldConsentApp:    {"consent_app", "App许可", "app许可", "推送许可", "接收推送"},
 }
 
 // Map says which column holds which field: field name → header title. An
