@@ -156,6 +156,17 @@ func TestBrowser(t *testing.T) {
 		chromedp.Submit(chromedp.ID("q")),
 		chromedp.WaitVisible(chromedp.ID("member-phone")),
 	)
+	profileURL, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The member's QR code is a real picture, not a broken image.
+	qrWidth, err := chromedp.Run(ctx, chromedp.Poll[int](
+		`(() => { const i = document.querySelector("img.qr"); return i && i.complete && i.naturalWidth })()`,
+		chromedp.WithPollingTimeout(5*time.Second)))
+	if err != nil || qrWidth < 200 {
+		t.Errorf("QR image: %d pixels wide, %v", qrWidth, err)
+	}
 	if name := text("member-name"); !strings.HasPrefix(name, "周**") {
 		t.Errorf("profile name %q, want the masked 周**", name)
 	}
@@ -166,7 +177,7 @@ func TestBrowser(t *testing.T) {
 	// The import page polls with htmx until the job ends: a job marked
 	// running shows a bar, and the page picks up the end without a reload.
 	var jobID int64
-	err := e.app.DB.Write(ctx, func(tx *store.Tx) error {
+	err = e.app.DB.Write(ctx, func(tx *store.Tx) error {
 		var err error
 		jobID, err = tx.InsertID(ctx, `INSERT INTO import_jobs (kind, file_name, status, total_rows, done_rows, started_at)
 			VALUES ('members', 'members.csv', 'running', 10, 4, ?)`, time.Now().UnixMilli())
@@ -202,6 +213,7 @@ func TestBrowser(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		do("open the profile", chromedp.Navigate(profileURL), chromedp.WaitVisible(chromedp.ID("member-phone")))
 		shoot("member-profile.png")
 		do("open the list", chromedp.Navigate(e.srv.URL+"/members"), chromedp.WaitVisible(chromedp.CSS("table.list")))
 		shoot("member-list.png")

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"fmt"
+	"image/png"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -264,6 +265,15 @@ func TestMemberActions(t *testing.T) {
 	mustStatus(t, c.post(path, f), http.StatusSeeOther, "save")
 	r = c.get(path)
 	mustContain(t, r, "after edit", "阳光花园", "已撤回")
+
+	// The member's code as a picture: a PNG the profile shows.
+	mustContain(t, c.get(path), "qr image", path+"/qr.png")
+	r = c.get(path + "/qr.png")
+	mustStatus(t, r, http.StatusOK, "qr.png")
+	if img, err := png.Decode(strings.NewReader(r.body)); err != nil || r.header.Get("Content-Type") != "image/png" ||
+		img.Bounds().Dx() < 200 || img.Bounds().Dx() != img.Bounds().Dy() {
+		t.Errorf("qr.png: %v %v", err, r.header)
+	}
 
 	r = c.get(path + "/export")
 	mustStatus(t, r, http.StatusOK, "export")

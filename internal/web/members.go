@@ -13,6 +13,7 @@ import (
 	"github.com/linli/linli/internal/member"
 	"github.com/linli/linli/internal/server"
 	"github.com/linli/linli/internal/shop"
+	"rsc.io/qr"
 )
 
 // ---- list and search ----
@@ -426,6 +427,35 @@ func (c *Console) memberExport(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="member-%d.json"`, id))
 	h.Set("Cache-Control", "no-store")
 	_, _ = w.Write(b)
+}
+
+// memberQR draws the member's signed code as a PNG to print on a card or
+// show on a screen; the till scans it and calls the lookup API with it.
+func (c *Console) memberQR(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	m, err := c.app.Members.Get(r.Context(), server.Actor(r), id, member.View{})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if m.Status != member.StatusActive && m.Status != member.StatusInactive {
+		c.fail(w, r, linli.Errorf(linli.KindNotFound, "member.not_found", "member %d has no code", id))
+		return
+	}
+	code, err := qr.Encode(c.app.Members.QRPayload(id), qr.M)
+	if err != nil {
+		c.fail(w, r, fmt.Errorf("web: qr code: %w", err))
+		return
+	}
+	code.Scale = 8
+	h := w.Header()
+	h.Set("Content-Type", "image/png")
+	h.Set("Cache-Control", "private, max-age=3600")
+	_, _ = w.Write(code.PNG())
 }
 
 type eraseData struct {

@@ -78,6 +78,7 @@ func (c *Console) Routes() []server.Route {
 		staff("POST /members/{id}/reactivate", auth.MemberWrite, c.memberStatus(true)),
 		staff("POST /members/{id}/tags", auth.MemberWrite, c.memberTags),
 		staff("GET /members/{id}/export", auth.MemberExport, c.memberExport),
+		staff("GET /members/{id}/qr.png", auth.MemberRead, c.memberQR),
 		staff("POST /members/{id}/erase", auth.MemberErase, c.memberErase),
 
 		staff("GET /import", auth.MemberImport, c.importPage),
