@@ -315,9 +315,7 @@ func (x *API) exportMember(w http.ResponseWriter, r *http.Request) {
 		x.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="member-%d.json"`, id))
-	w.Header().Set("Cache-Control", "no-store")
+	server.Attachment(w, "application/json", fmt.Sprintf("member-%d.json", id))
 	w.Write(b)
 }
 

@@ -169,3 +169,12 @@ func decodeError(err error, limit int64) error {
 // Languages for the problem detail come from Accept-Language unless a staff
 // member chose one; see Lang.
 var _ = locale.Chinese
+
+// Attachment marks the response as a file to save (exports, reports): its
+// type, its name, and never cached, since it usually holds personal data.
+func Attachment(w http.ResponseWriter, contentType, filename string) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filename))
+	h.Set("Cache-Control", "no-store")
+}

@@ -294,15 +294,13 @@ func (c *Console) exportMembers(format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		actor := server.Actor(r)
 		unmask := server.Can(r, auth.MemberUnmask) && r.URL.Query().Get("unmask") == "1"
-		h := w.Header()
+		ctype := "text/csv; charset=utf-8"
 		if format == "xlsx" {
-			h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		} else {
-			h.Set("Content-Type", "text/csv; charset=utf-8")
+			ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 		}
 		day := c.app.Now().In(displayZone).Format("20060102")
-		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="members-%s.%s"`, day, format))
-		h.Set("Cache-Control", "no-store")
+		server.Attachment(w, ctype, fmt.Sprintf("members-%s.%s", day, format))
+		h := w.Header()
 		// Once the first byte is out an error can only cut the file short;
 		// the log says why.
 		cw := &countingWriter{w: w}

@@ -119,9 +119,6 @@ func (c *Console) importErrors(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="import-%d-errors.csv"`, id))
-	h.Set("Cache-Control", "no-store")
+	server.Attachment(w, "text/csv; charset=utf-8", fmt.Sprintf("import-%d-errors.csv", id))
 	_, _ = io.Copy(w, f)
 }

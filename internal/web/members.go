@@ -422,10 +422,7 @@ func (c *Console) memberExport(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="member-%d.json"`, id))
-	h.Set("Cache-Control", "no-store")
+	server.Attachment(w, "application/json; charset=utf-8", fmt.Sprintf("member-%d.json", id))
 	_, _ = w.Write(b)
 }
 
