@@ -18,8 +18,9 @@ import (
 // IdempotencyHeader names the header that makes a write safe to retry.
 const IdempotencyHeader = "Idempotency-Key"
 
-// idemTTL is how long a key is remembered.
-const idemTTL = 24 * time.Hour
+// IdempotencyTTL is how long a key is remembered; the server's purge job
+// removes older ones.
+const IdempotencyTTL = 24 * time.Hour
 
 // idemField is the vault field the stored answers are sealed under.
 const idemField = "idempotency.response"
@@ -70,7 +71,7 @@ func (x *API) idempotent(h http.HandlerFunc) http.HandlerFunc {
 		request := r.Method + " " + r.URL.Path
 
 		ctx := context.WithoutCancel(r.Context())
-		rec, err := x.idem.Claim(ctx, actor, key, request, hash, x.app.Now(), idemTTL)
+		rec, err := x.idem.Claim(ctx, actor, key, request, hash, x.app.Now(), IdempotencyTTL)
 		if err != nil {
 			x.fail(w, r, err)
 			return

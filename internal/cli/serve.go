@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/linli/linli/internal/api"
 	"github.com/linli/linli/internal/app"
 	"github.com/linli/linli/internal/config"
 	"github.com/linli/linli/internal/jobs"
 	"github.com/linli/linli/internal/router"
+	"github.com/linli/linli/internal/store"
 )
 
 // HTTP server limits. Uploads (imports up to LINLI_MAX_UPLOAD_BYTES) and
@@ -157,6 +159,12 @@ func startJobs(ctx context.Context, s *jobs.Scheduler, a *app.App) {
 				return err
 			}})
 	}
+	idem := store.NewIdempotency(a.DB)
+	s.Start(ctx, jobs.Job{Name: "idempotency.purge", First: 10 * time.Minute, Every: time.Hour, Jitter: 5 * time.Minute,
+		Run: func(ctx context.Context) error {
+			_, err := idem.Purge(ctx, a.Now().Add(-api.IdempotencyTTL))
+			return err
+		}})
 	if years := a.Config.RetentionYears; years > 0 && a.Members != nil {
 		s.Start(ctx, jobs.Job{Name: "members.retention", First: 5 * time.Minute, Every: 24 * time.Hour, Jitter: time.Hour,
 			Run: func(ctx context.Context) error {
