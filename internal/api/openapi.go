@@ -14,6 +14,7 @@ import (
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/audit"
 	"github.com/linli/linli/internal/auth"
+	"github.com/linli/linli/internal/catalog"
 	"github.com/linli/linli/internal/importer"
 	"github.com/linli/linli/internal/member"
 	"github.com/linli/linli/internal/server"
@@ -48,6 +49,9 @@ var schemaTypes = []struct {
 	{"EraseInput", EraseInput{}},
 	{"MergeInput", MergeInput{}},
 	{"QRCode", QRCode{}},
+	{"Product", catalog.Product{}},
+	{"ProductInput", catalog.Input{}},
+	{"ProductPage", ProductPage{}},
 	{"Store", shop.Store{}},
 	{"StoreInput", shop.Input{}},
 	{"StoreList", StoreList{}},
@@ -96,6 +100,18 @@ var schemaPatches = map[string]map[string]map[string]any{
 	},
 	"StaffInput":  {"role": {"enum": auth.Roles()}, "lang": {"enum": auth.Langs}},
 	"StaffUpdate": {"role": {"enum": auth.Roles()}, "lang": {"enum": auth.Langs}},
+	"Product": {
+		"unit":      {"enum": catalog.Units},
+		"price_fen": {"description": "The price in fen (1/100 yuan): per piece, or per kilogram when the unit is weight."},
+		"barcode":   {"description": "8–14 digits; empty when the product has none."},
+	},
+	"ProductInput": {
+		"code":      {"description": "1–32 letters, digits, dots, dashes or underscores; unique."},
+		"unit":      {"enum": []string{"", catalog.UnitPiece, catalog.UnitWeight}, "description": "Default piece."},
+		"price_fen": {"minimum": 0, "maximum": catalog.MaxPriceFen, "description": "The price in fen: per piece, or per kilogram when the unit is weight."},
+		"barcode":   {"description": "8–14 digits; optional."},
+		"active":    {"type": "boolean", "description": "Ignored on creation; left as it is when absent."},
+	},
 	"StoreInput": {
 		"timezone": {"description": "An IANA time zone; default Asia/Shanghai."},
 		"active":   {"type": "boolean", "description": "Ignored on creation; left as it is when absent."},
@@ -190,6 +206,7 @@ func (x *API) document() obj {
 		"tags": []obj{
 			{"name": "members", "description": "Members: registration, lookup at the till, tags, consent, privacy requests, duplicates."},
 			{"name": "reports", "description": "Reports."},
+			{"name": "products", "description": "The product catalogue shared by every store. Prices are fen; weighed products are priced per kilogram."},
 			{"name": "imports", "description": "Member imports from CSV and XLSX files, run in the background."},
 			{"name": "stores", "description": "The chain's stores."},
 			{"name": "staff", "description": "Staff accounts and the caller."},

@@ -28,6 +28,7 @@ func (x *API) operations() []op {
 		keys    = "api-keys"
 		auditT  = "audit"
 		session = "session"
+		product = "products"
 		meta    = "meta"
 	)
 	p := Prefix
@@ -83,6 +84,23 @@ func (x *API) operations() []op {
 			status: http.StatusNoContent, desc: "The record stays, anonymous, so that totals still add up. Erasing twice is not an error."},
 		{method: "GET", path: p + "/reports/data-quality", access: server.Any, perm: auth.ReportRead, handler: x.dataQuality,
 			id: "getDataQuality", tag: reports, summary: "Data-quality report per store", resp: "QualityReport"},
+
+		// products
+		{method: "GET", path: p + "/products", access: server.Any, perm: auth.ProductRead, handler: x.listProducts,
+			id: "listProducts", tag: product, summary: "List products, newest first", resp: "ProductPage",
+			query: append([]param{
+				{name: "category", typ: "string", desc: "Only products of this category."},
+				{name: "q", typ: "string", desc: "Only products whose code or name begins with this."},
+				{name: "active", typ: "string", enum: []string{"true", "all"}, desc: "Default true: active products only."}},
+				pageParams...)},
+		{method: "POST", path: p + "/products", access: server.Any, perm: auth.ProductManage, handler: x.createProduct,
+			id: "createProduct", tag: product, summary: "Add a product", body: "ProductInput", status: http.StatusCreated,
+			resp: "Product", errs: []int{409}, desc: "A code already used is 409 product.code_taken."},
+		{method: "GET", path: p + "/products/{id}", access: server.Any, perm: auth.ProductRead, handler: x.getProduct,
+			id: "getProduct", tag: product, summary: "Get a product", resp: "Product"},
+		{method: "PUT", path: p + "/products/{id}", access: server.Any, perm: auth.ProductManage, handler: x.updateProduct,
+			id: "updateProduct", tag: product, summary: "Replace a product's details", body: "ProductInput", resp: "Product",
+			errs: []int{409}, desc: "Category, brand and barcode left out are cleared and the unit becomes piece; active left out keeps its value."},
 
 		// imports
 		{method: "POST", path: p + "/imports/members", access: server.Any, perm: auth.MemberImport, handler: x.startImport,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/auth"
+	"github.com/linli/linli/internal/catalog"
 	"github.com/linli/linli/internal/config"
 	"github.com/linli/linli/internal/importer"
 	"github.com/linli/linli/internal/member"
@@ -24,14 +25,15 @@ import (
 
 // App holds the open database and the services built on it.
 type App struct {
-	Config  *config.Config
-	DB      *store.DB
-	Vault   *privacy.Vault
-	Now     linli.Clock
-	Members *member.Service
-	Auth    *auth.Service
-	Shops   *shop.Service
-	Imports *importer.Jobs
+	Config   *config.Config
+	DB       *store.DB
+	Vault    *privacy.Vault
+	Now      linli.Clock
+	Members  *member.Service
+	Auth     *auth.Service
+	Shops    *shop.Service
+	Imports  *importer.Jobs
+	Products *catalog.Service
 	// KeyFile is set when the key came from the demo key file.
 	KeyFile string
 }
@@ -97,6 +99,7 @@ func (a *App) prepare(ctx context.Context, mode Mode) error {
 	authStore := store.NewAuth(a.DB)
 	a.Auth = auth.New(authStore, auth.Options{Now: a.Now, SessionTTL: a.Config.SessionTTL})
 	a.Shops = shop.New(store.NewShops(a.DB), a.Now)
+	a.Products = catalog.New(store.NewProducts(a.DB), a.Now)
 	a.Imports = importer.NewJobs(store.NewImportJobs(a.DB), a.Members, filepath.Join(a.Config.DataDir, "imports"), a.Now)
 	return nil
 }

@@ -46,11 +46,14 @@ const (
 	SettingsManage Permission = "settings.manage"
 	ReportRead     Permission = "report.read"
 	POSUse         Permission = "pos.use"
+	ProductRead    Permission = "product.read"
+	ProductManage  Permission = "product.manage"
 )
 
 var allPermissions = []Permission{
 	MemberRead, MemberWrite, MemberUnmask, MemberExport, MemberErase, MemberMerge, MemberImport,
 	AuditRead, StaffManage, APIKeyManage, StoreManage, SettingsManage, ReportRead, POSUse,
+	ProductRead, ProductManage,
 }
 
 // Grants is the one table of who may do what. Every role except the owner
@@ -59,13 +62,13 @@ var Grants = map[string][]Permission{
 	RoleOwner: allPermissions,
 	RoleManager: {
 		MemberRead, MemberWrite, MemberUnmask, MemberExport, MemberErase, MemberMerge, MemberImport,
-		AuditRead, StaffManage, APIKeyManage, ReportRead, POSUse,
+		AuditRead, StaffManage, APIKeyManage, ReportRead, POSUse, ProductRead, ProductManage,
 	},
-	RoleCashier:  {MemberRead, MemberWrite, POSUse},
-	RoleMarketer: {MemberRead, MemberExport, ReportRead},
-	RoleService:  {MemberRead, MemberWrite},
-	RoleAnalyst:  {MemberRead, ReportRead, MemberExport},
-	RoleTerminal: {MemberRead, MemberWrite, POSUse},
+	RoleCashier:  {MemberRead, MemberWrite, POSUse, ProductRead},
+	RoleMarketer: {MemberRead, MemberExport, ReportRead, ProductRead},
+	RoleService:  {MemberRead, MemberWrite, ProductRead},
+	RoleAnalyst:  {MemberRead, ReportRead, MemberExport, ProductRead},
+	RoleTerminal: {MemberRead, MemberWrite, POSUse, ProductRead},
 	RoleSystem:   allPermissions,
 }
 

@@ -404,8 +404,8 @@ func TestImportExportMembers(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"import", "products", csvPath}, 2, `unknown kind "products"; kinds: members`},
-		{[]string{"import"}, 2, "kinds: members"},
+		{[]string{"import", "orders", csvPath}, 2, `unknown kind "orders"; kinds: members, products`},
+		{[]string{"import"}, 2, "kinds: members, products"},
 		{[]string{"import", "members"}, 2, "want one file"},
 		{[]string{"import", "members", csvPath, "--map", "shoe=鞋码"}, 2, "shoe"},
 		{[]string{"import", "members", csvPath, "--store", "99"}, 1, "--store 99"},

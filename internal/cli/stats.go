@@ -16,7 +16,7 @@ var statsCmd = &command{
 	help: `Reads only, needs no secret key and works while a server runs on the same
 data directory. Keys: members (active), members_total (every row, erased and
 merged included), stores (active), staff (active accounts), api_keys (not
-revoked), schema_version, dialect.`,
+revoked), products (active), schema_version, dialect.`,
 	run: runStats,
 }
 
@@ -28,6 +28,7 @@ type Stats struct {
 	Stores        int    `json:"stores"`
 	Staff         int    `json:"staff"`
 	APIKeys       int    `json:"api_keys"`
+	Products      int    `json:"products"`
 	SchemaVersion int    `json:"schema_version"`
 	Dialect       string `json:"dialect"`
 }
@@ -54,6 +55,10 @@ func runStats(ctx context.Context, e *env, c *invocation) int {
 	}
 	return exitOK
 }
+
+// productsVersion is the schema version that added the products table;
+// stats reads older databases too.
+const productsVersion = 5
 
 // countAll reads the counts in one read transaction, so they agree with
 // each other even while a server writes.
@@ -82,6 +87,13 @@ func countAll(ctx context.Context, db *store.DB) (Stats, error) {
 		{&s.Stores, `SELECT COUNT(*) FROM stores WHERE active = ?`, []any{true}},
 		{&s.Staff, `SELECT COUNT(*) FROM staff WHERE active = ?`, []any{true}},
 		{&s.APIKeys, `SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL`, nil},
+	}
+	if v >= productsVersion {
+		queries = append(queries, struct {
+			dst  *int
+			q    string
+			args []any
+		}{&s.Products, `SELECT COUNT(*) FROM products WHERE active = ?`, []any{true}})
 	}
 	for _, q := range queries {
 		if err := tx.QueryRowContext(ctx, db.Rebind(q.q), q.args...).Scan(q.dst); err != nil {

@@ -17,7 +17,8 @@ import (
 
 // importKinds are the kinds of data "linli import" reads.
 var importKinds = map[string]func(ctx context.Context, e *env, c *invocation, file string) int{
-	"members": importMembers,
+	"members":  importMembers,
+	"products": importProducts,
 }
 
 // exportKinds are the kinds of data "linli export" writes.
@@ -37,8 +38,8 @@ func kindNames(m map[string]func(context.Context, *env, *invocation, string) int
 var importCmd = &command{
 	name:    "import",
 	args:    "KIND FILE",
-	summary: "Import members from a CSV or XLSX file.",
-	help: `KIND is "members". The file is CSV (UTF-8 or GB18030, comma, semicolon or tab)
+	summary: "Import members or products from a CSV or XLSX file.",
+	help: `KIND is "members" or "products". The file is CSV (UTF-8 or GB18030, comma, semicolon or tab)
 or XLSX; columns are recognised by their titles (姓名, 手机号, 生日 …) unless
 --map names them. Every row is checked first; then rows are written by phone
 number in batches, each batch one transaction: a new phone registers a member,
@@ -46,7 +47,14 @@ a known phone updates the fields the row gives. An interrupted import can be
 run again and ends in the same state, without duplicates. Rows with problems
 are skipped and listed in the error report (default FILE.errors.csv); the
 exit status is 0 when the file was processed, even with row errors, and 1
-when it could not be.`,
+when it could not be.
+
+Products are written by code (商品编码, 编码 or 条码), with name (商品名称,
+品名), category (分类), brand (品牌), unit (单位: 件/个/包 … are counted,
+斤/公斤/千克/kg/克/g weighed) and price in yuan (价格, 售价, 单价: 12.50 or
+¥12.5, at most two decimals). A weighed product's price is kept per
+kilogram: a price per 斤 is doubled, one per gram multiplied by 1000.
+Product fields for --map: ` + strings.Join(importer.ProductFields, ", ") + `.`,
 	flags: func(fs *flag.FlagSet) {
 		fs.String("map", "", "columns by field, e.g. name=姓名,phone=手机,birthday=出生日期; fields: "+strings.Join(importer.Fields, ", "))
 		fs.String("errors", "", "where to write the row error report (default FILE.errors.csv)")
@@ -128,6 +136,68 @@ func importMembers(ctx context.Context, e *env, c *invocation, file string) int 
 		Progress:    progress(e, c.log, "members"),
 		ErrorReport: rf,
 		StoreID:     storeID,
+		Lang:        c.cfg.DefaultLang,
+		DryRun:      flagBool(c.fs, "dry-run"),
+	})
+	if cerr := rf.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("error report: %w", cerr)
+	}
+	if rep == nil || rep.Errors == 0 {
+		os.Remove(reportPath)
+	}
+	if rep != nil {
+		mode := ""
+		if flagBool(c.fs, "dry-run") {
+			mode = " (dry run: nothing written)"
+		}
+		fmt.Fprintf(e.stdout, "rows %d: inserted %d, updated %d, unchanged %d, errors %d in %s%s\n",
+			rep.Total, rep.Inserted, rep.Updated, rep.Unchanged, rep.Errors, rep.Duration.Round(time.Millisecond), mode)
+		if len(rep.Ignored) > 0 {
+			fmt.Fprintf(e.stdout, "columns not imported: %s\n", strings.Join(rep.Ignored, ", "))
+		}
+		if rep.Errors > 0 {
+			fmt.Fprintf(e.stdout, "%d rows were not imported; see %s\n", rep.Errors, reportPath)
+		}
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(e.stderr, "import interrupted; the batches written so far are kept — run the same command again to finish")
+		}
+		return fail(e, c, err)
+	}
+	return exitOK
+}
+
+func importProducts(ctx context.Context, e *env, c *invocation, file string) int {
+	m, err := importer.ParseProductMap(flagString(c.fs, "map"))
+	if err != nil {
+		return usageError(e, c, "--map: %v", err)
+	}
+	r, err := importer.OpenFile(file)
+	if err != nil {
+		return fail(e, c, err)
+	}
+	defer r.Close()
+
+	a, err := app.Open(ctx, c.cfg, app.Migrate)
+	if err != nil {
+		return fail(e, c, err)
+	}
+	defer a.Close()
+
+	reportPath := flagString(c.fs, "errors")
+	if reportPath == "" {
+		reportPath = file + ".errors.csv"
+	}
+	rf, err := os.Create(reportPath)
+	if err != nil {
+		return fail(e, c, fmt.Errorf("error report: %w", err))
+	}
+	rep, err := importer.Products(ctx, a.Products, linli.System, r, importer.Options{
+		Map:         m,
+		BatchSize:   flagInt(c.fs, "batch"),
+		Progress:    progress(e, c.log, "products"),
+		ErrorReport: rf,
 		Lang:        c.cfg.DefaultLang,
 		DryRun:      flagBool(c.fs, "dry-run"),
 	})

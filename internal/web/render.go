@@ -34,6 +34,7 @@ var pages = []string{
 	"import", "import_job",
 	"quality", "duplicates", "merge_confirm", "audit",
 	"staff", "apikeys", "stores", "store_form",
+	"products",
 }
 
 // templates holds one parsed set per page and language, so `t` is bound
@@ -157,6 +158,7 @@ var menu = []menuItem{
 	{"/", "web.nav.dashboard", ""},
 	{"/members", "web.nav.members", auth.MemberRead},
 	{"/members/new", "web.nav.new_member", auth.MemberWrite},
+	{"/products", "web.nav.products", auth.ProductRead},
 	{"/import", "web.nav.import", auth.MemberImport},
 	{"/quality", "web.nav.quality", auth.ReportRead},
 	{"/duplicates", "web.nav.duplicates", auth.MemberMerge},

@@ -81,6 +81,8 @@ func (c *Console) Routes() []server.Route {
 		staff("GET /members/{id}/qr.png", auth.MemberRead, c.memberQR),
 		staff("POST /members/{id}/erase", auth.MemberErase, c.memberErase),
 
+		staff("GET /products", auth.ProductRead, c.productList),
+
 		staff("GET /import", auth.MemberImport, c.importPage),
 		staff("POST /import", auth.MemberImport, c.importStart),
 		staff("GET /import/{id}", auth.MemberImport, c.importShow),
