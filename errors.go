@@ -150,6 +150,7 @@ type Actor struct {
 	Name     string // username, key name, "cli" or "system"
 	Role     string // the staff role, or "terminal" / "system"
 	StoreID  int64  // the store the actor works in; 0 for the whole chain
+	Terminal string // the API key's terminal name; "" when the key names none or the actor is no terminal
 	IP       string
 }
 

@@ -16,7 +16,9 @@ import (
 	"github.com/linli/linli/internal/auth"
 	"github.com/linli/linli/internal/catalog"
 	"github.com/linli/linli/internal/importer"
+	"github.com/linli/linli/internal/loyalty"
 	"github.com/linli/linli/internal/member"
+	"github.com/linli/linli/internal/sales"
 	"github.com/linli/linli/internal/server"
 	"github.com/linli/linli/internal/shop"
 )
@@ -70,6 +72,21 @@ var schemaTypes = []struct {
 	{"AuditPage", AuditPage{}},
 	{"LoginInput", LoginInput{}},
 	{"SessionInfo", SessionInfo{}},
+	{"IdentifyInput", IdentifyInput{}},
+	{"Identify", Identify{}},
+	{"SaleInput", sales.SaleInput{}},
+	{"LineInput", sales.LineInput{}},
+	{"PaymentInput", sales.PaymentInput{}},
+	{"Sale", sales.Sale{}},
+	{"Line", sales.Line{}},
+	{"Payment", sales.Payment{}},
+	{"PointsReason", loyalty.Reason{}},
+	{"RefundInput", sales.RefundInput{}},
+	{"RefundLineInput", sales.RefundLineInput{}},
+	{"Refund", sales.Refund{}},
+	{"PointsBalance", PointsBalance{}},
+	{"Entry", sales.Entry{}},
+	{"Adjustment", Adjustment{}},
 	{"Problem", server.Problem{}},
 	{"FieldError", linli.FieldError{}},
 }
@@ -133,6 +150,66 @@ var schemaPatches = map[string]map[string]map[string]any{
 			"e.g. name=姓名,phone=手机. Fields: " + strings.Join(importer.Fields, ", ") + "."},
 		"store_id": {"description": "The store new members are registered to; default the caller's store."},
 	},
+	"IdentifyInput": {
+		"phone": {"description": "The member's mobile number."},
+		"card":  {"description": "The member's card number."},
+		"qr":    {"description": "The scanned payload of the member's QR code."},
+	},
+	"SaleInput": {
+		"receipt_no":    {"minLength": 1, "description": "The till's receipt number; with the store and terminal it identifies the sale."},
+		"member_id":     {"description": "The member identified at the till; left out for an anonymous sale."},
+		"sold_at":       {"description": "When the till rang the sale up; not in the future."},
+		"channel":       {"enum": []string{"", sales.ChannelStore, sales.ChannelOnline}, "description": "Default store."},
+		"pickup_status": {"description": "Online orders: pending, ready, collected or cancelled."},
+		"lines":         {"minItems": 1},
+		"payments":      {"description": "What pays the sale; the amounts add up to the lines' total."},
+	},
+	"LineInput": {
+		"product":        {"description": "The product code."},
+		"quantity":       {"minimum": 1, "description": "Pieces, or grams for a product sold by weight."},
+		"unit_price_fen": {"minimum": 0, "description": "Per piece or per kilogram, in fen; 0: the catalogue price."},
+		"discount_fen":   {"minimum": 0},
+		"name":           {"description": "For a product not in the catalogue."},
+		"category":       {"description": "For a product not in the catalogue."},
+		"weight":         {"description": "For a product not in the catalogue: sold by weight."},
+	},
+	"PaymentInput": {
+		"method":     {"enum": paymentMethods},
+		"amount_fen": {"minimum": 0},
+		"points":     {"minimum": 0, "description": "For method points: the points spent; amount_fen is what they pay."},
+	},
+	"Payment": {"method": {"enum": paymentMethods}},
+	"Sale": {
+		"status":         {"enum": []string{sales.StatusCompleted, sales.StatusRefunded, sales.StatusVoided}},
+		"channel":        {"enum": []string{sales.ChannelStore, sales.ChannelOnline}},
+		"amount_fen":     {"description": "What the lines come to, after line discounts."},
+		"points_balance": {"description": "The member's balance after the sale."},
+		"points_reasons": {"description": "Which rules earned the points."},
+	},
+	"Line": {
+		"unit":     {"description": "piece: quantity in pieces; weight: in grams, price per kilogram."},
+		"quantity": {"description": "Pieces, or grams."},
+	},
+	"RefundInput": {
+		"refund_no": {"minLength": 1, "description": "The till's refund number; with the store and terminal it identifies the refund."},
+		"all":       {"description": "Refund every line in full; lines is then left out."},
+	},
+	"RefundLineInput": {"quantity": {"minimum": 1, "description": "Pieces or grams."}},
+	"Refund": {
+		"points_reversed":    {"description": "Earned points taken back."},
+		"points_returned":    {"description": "Spent points given back."},
+		"points_unrecovered": {"description": "Earned points already spent, so not taken back."},
+		"points_balance":     {"description": "The member's balance after the refund."},
+	},
+	"Entry": {
+		"kind":   {"enum": []string{"earn", "redeem", "expire", "refund_reversal", "refund_return", "adjust"}},
+		"source": {"enum": []string{"sale", "refund", "manual", "job"}},
+		"delta":  {"description": "Points added (positive) or taken (negative)."},
+	},
+	"Adjustment": {
+		"delta":  {"description": "Points to add (positive) or take (negative); not 0."},
+		"reason": {"minLength": 1, "description": "Why; kept in the ledger and the audit log."},
+	},
 	"APIKeyCreated": {"key": {"description": "The secret, lk_<prefix>_<secret>. Shown only in this answer."}},
 	"Problem": {
 		"code":   {"description": "Stable machine-readable code, e.g. member.phone_invalid."},
@@ -140,6 +217,8 @@ var schemaPatches = map[string]map[string]map[string]any{
 		"fields": {"description": "For invalid input: every field at fault."},
 	},
 }
+
+var paymentMethods = []string{sales.PayCash, sales.PayCard, sales.PayMobile, sales.PayPoints, sales.PayCoupon, sales.PayGiftCard}
 
 // OpenAPI returns the OpenAPI 3.1 document describing every route.
 func (x *API) OpenAPI() []byte {
@@ -196,7 +275,7 @@ func (x *API) document() obj {
 		"info": obj{
 			"title":   "Linli API",
 			"version": "1.0.0",
-			"description": "Members, stores, staff, API keys and the audit log of a Linli installation.\n\n" +
+			"description": "Members, the till (sales, refunds, points), products, stores, staff, API keys and the audit log of a Linli installation.\n\n" +
 				"Terminals authenticate with `Authorization: Bearer <api key>`; scripts and the console with the " +
 				"`linli_session` cookie from `POST /api/v1/session` plus the `X-CSRF-Token` header on unsafe requests. " +
 				"Errors are `application/problem+json` with a stable `code`; messages follow `Accept-Language` (zh-CN, en). " +
@@ -207,6 +286,8 @@ func (x *API) document() obj {
 			{"name": "members", "description": "Members: registration, lookup at the till, tags, consent, privacy requests, duplicates."},
 			{"name": "reports", "description": "Reports."},
 			{"name": "products", "description": "The product catalogue shared by every store. Prices are fen; weighed products are priced per kilogram."},
+			{"name": "pos", "description": "The till: identifying members, committing sales idempotently by receipt number, refunds."},
+			{"name": "points", "description": "Members' points: the balance, the ledger and adjustments by hand."},
 			{"name": "imports", "description": "Member imports from CSV and XLSX files, run in the background."},
 			{"name": "stores", "description": "The chain's stores."},
 			{"name": "staff", "description": "Staff accounts and the caller."},

@@ -14,7 +14,9 @@ var (
 	}
 	unmaskParam = param{name: "unmask", typ: "string", enum: []string{"1", "true"},
 		desc: "Show personal fields in clear. Honoured only for roles with member.unmask; each unmasked view is audited. The masked field says which you got."}
-	storeParam = param{name: "store_id", typ: "integer", desc: "Only this store."}
+	storeParam     = param{name: "store_id", typ: "integer", desc: "Only this store."}
+	tillStoreParam = param{name: "store_id", typ: "integer",
+		desc: "The store that sells, for an owner without a store; others may give only their own."}
 )
 
 // operations is the API's route table.
@@ -30,6 +32,8 @@ func (x *API) operations() []op {
 		session = "session"
 		product = "products"
 		meta    = "meta"
+		pos     = "pos"
+		points  = "points"
 	)
 	p := Prefix
 	return []op{
@@ -101,6 +105,37 @@ func (x *API) operations() []op {
 		{method: "PUT", path: p + "/products/{id}", access: server.Any, perm: auth.ProductManage, handler: x.updateProduct,
 			id: "updateProduct", tag: product, summary: "Replace a product's details", body: "ProductInput", resp: "Product",
 			errs: []int{409}, desc: "Category, brand and barcode left out are cleared and the unit becomes piece; active left out keeps its value."},
+
+		// the till
+		{method: "POST", path: p + "/pos/identify", access: server.Any, perm: auth.POSUse, handler: x.identify,
+			id: "identifyMember", tag: pos, summary: "Identify the member at the till, with their points", body: "IdentifyInput",
+			resp: "Identify", desc: "Give exactly one of phone, card or qr. The member is masked. " +
+				"A QR payload that this installation did not sign is 422 member.qr_invalid; nobody with that phone or card is 404 member.not_found."},
+		{method: "POST", path: p + "/pos/sales", access: server.Any, perm: auth.POSUse, handler: x.commitSale,
+			id: "commitSale", tag: pos, summary: "Commit a sale", body: "SaleInput", status: http.StatusCreated, resp: "Sale",
+			located: true, query: []param{tillStoreParam}, errs: []int{409},
+			desc: "The sale, its points and the member's balance commit together. A sale is keyed by store, terminal and receipt_no: " +
+				"sending the same receipt again answers the first sale and changes nothing, so a till may retry after a timeout; " +
+				"the same receipt with another body is 409 sale.receipt_conflict. Spending more points than the member holds is " +
+				"409 ledger.insufficient_points; payments that do not add up to the sale are 422 sale.payment_mismatch; a sale dated " +
+				"in the future is 422 sale.time_in_future. With an API key, store and terminal are the key's; in the console the " +
+				"terminal is console:<username> and the store the caller's (an owner without a store passes store_id)."},
+		{method: "GET", path: p + "/pos/sales/{id}", access: server.Any, perm: auth.POSUse, handler: x.getSale,
+			id: "getSale", tag: pos, summary: "Get a sale", resp: "Sale",
+			desc: "A store-bound caller sees only their store's sales."},
+		{method: "POST", path: p + "/pos/sales/{id}/refunds", access: server.Any, perm: auth.POSUse, handler: x.refundSale,
+			id: "refundSale", tag: pos, summary: "Refund lines of a sale", body: "RefundInput", status: http.StatusCreated,
+			resp: "Refund", query: []param{tillStoreParam}, errs: []int{409},
+			desc: "Keyed like sales by store, terminal and refund_no: a repeat answers the first refund. Earned points are taken " +
+				"back pro rata and spent points given back. Refunding more than was sold is 422 sale.refund_exceeds."},
+		{method: "GET", path: p + "/members/{id}/points", access: server.Any, perm: auth.MemberRead, handler: x.memberPoints,
+			id: "getMemberPoints", tag: points, summary: "A member's points balance and ledger, newest first", resp: "PointsBalance",
+			query: []param{{name: "limit", typ: "integer", desc: "Entries at most, 1–200 (default 50)."}}},
+		{method: "POST", path: p + "/members/{id}/points/adjustments", access: server.Any, perm: auth.PointsAdjust,
+			handler: x.idempotent(x.adjustPoints), id: "adjustMemberPoints", tag: points, summary: "Add or take points by hand",
+			body: "Adjustment", status: http.StatusCreated, resp: "Entry", idem: true, errs: []int{409},
+			desc: "delta is positive to add points, negative to take them; reason is required and kept in the ledger and the audit log. " +
+				"Taking more than the member holds is 409 ledger.insufficient_points."},
 
 		// imports
 		{method: "POST", path: p + "/imports/members", access: server.Any, perm: auth.MemberImport, handler: x.startImport,

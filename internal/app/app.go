@@ -19,6 +19,7 @@ import (
 	"github.com/linli/linli/internal/importer"
 	"github.com/linli/linli/internal/member"
 	"github.com/linli/linli/internal/privacy"
+	"github.com/linli/linli/internal/sales"
 	"github.com/linli/linli/internal/shop"
 	"github.com/linli/linli/internal/store"
 )
@@ -34,6 +35,7 @@ type App struct {
 	Shops    *shop.Service
 	Imports  *importer.Jobs
 	Products *catalog.Service
+	Sales    *sales.Service
 	// KeyFile is set when the key came from the demo key file.
 	KeyFile string
 }
@@ -100,6 +102,7 @@ func (a *App) prepare(ctx context.Context, mode Mode) error {
 	a.Auth = auth.New(authStore, auth.Options{Now: a.Now, SessionTTL: a.Config.SessionTTL})
 	a.Shops = shop.New(store.NewShops(a.DB), a.Now)
 	a.Products = catalog.New(store.NewProducts(a.DB), a.Now)
+	a.Sales = sales.New(store.NewSales(a.DB), a.Now)
 	a.Imports = importer.NewJobs(store.NewImportJobs(a.DB), a.Members, filepath.Join(a.Config.DataDir, "imports"), a.Now)
 	return nil
 }

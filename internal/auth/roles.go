@@ -48,12 +48,13 @@ const (
 	POSUse         Permission = "pos.use"
 	ProductRead    Permission = "product.read"
 	ProductManage  Permission = "product.manage"
+	PointsAdjust   Permission = "points.adjust" // add or take points by hand, with a reason
 )
 
 var allPermissions = []Permission{
 	MemberRead, MemberWrite, MemberUnmask, MemberExport, MemberErase, MemberMerge, MemberImport,
 	AuditRead, StaffManage, APIKeyManage, StoreManage, SettingsManage, ReportRead, POSUse,
-	ProductRead, ProductManage,
+	ProductRead, ProductManage, PointsAdjust,
 }
 
 // Grants is the one table of who may do what. Every role except the owner
@@ -62,7 +63,7 @@ var Grants = map[string][]Permission{
 	RoleOwner: allPermissions,
 	RoleManager: {
 		MemberRead, MemberWrite, MemberUnmask, MemberExport, MemberErase, MemberMerge, MemberImport,
-		AuditRead, StaffManage, APIKeyManage, ReportRead, POSUse, ProductRead, ProductManage,
+		AuditRead, StaffManage, APIKeyManage, ReportRead, POSUse, ProductRead, ProductManage, PointsAdjust,
 	},
 	RoleCashier:  {MemberRead, MemberWrite, POSUse, ProductRead},
 	RoleMarketer: {MemberRead, MemberExport, ReportRead, ProductRead},

@@ -78,7 +78,7 @@ func ActorForStaff(s *Staff, ip string) linli.Actor {
 
 // ActorForKey is the actor for a terminal using an API key.
 func ActorForKey(k *APIKey, ip string) linli.Actor {
-	return linli.Actor{APIKeyID: k.ID, Name: k.Name, Role: RoleTerminal, StoreID: k.StoreID, IP: ip}
+	return linli.Actor{APIKeyID: k.ID, Name: k.Name, Role: RoleTerminal, StoreID: k.StoreID, Terminal: k.Terminal, IP: ip}
 }
 
 func (s *Service) audit(a linli.Actor, action, entity string, id, storeID int64, detail string) Audit {

@@ -1,5 +1,5 @@
 // Package cli is the linli command line: serve, demo, migrate, user,
-// import, export, backup, restore, stats, config and version. Every command
+// import, export, backup, restore, stats, check, config and version. Every command
 // resolves the configuration the same way (flags > environment > config
 // file > defaults) and speaks to the domain through internal/app.
 package cli
@@ -58,7 +58,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{serveCmd, demoCmd, migrateCmd, userCmd, importCmd, exportCmd,
-		backupCmd, restoreCmd, statsCmd, configCmd, versionCmd}
+		backupCmd, restoreCmd, statsCmd, checkCmd, configCmd, versionCmd}
 }
 
 func lookup(name string) *command {

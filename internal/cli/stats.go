@@ -16,21 +16,31 @@ var statsCmd = &command{
 	help: `Reads only, needs no secret key and works while a server runs on the same
 data directory. Keys: members (active), members_total (every row, erased and
 merged included), stores (active), staff (active accounts), api_keys (not
-revoked), products (active), schema_version, dialect.`,
+revoked), products (active), sales, lines (sale lines), revenue_fen (what the
+sales came to, less refunds, in fen), refunds, members_with_points (balance
+above 0), points_outstanding (the sum of those balances), schema_version,
+dialect. The sales and points keys are 0 on a schema older than version 6.`,
 	run: runStats,
 }
 
 // Stats is what `linli stats` prints. Later versions add keys; the
 // existing ones keep their names.
 type Stats struct {
-	Members       int    `json:"members"`
-	MembersTotal  int    `json:"members_total"`
-	Stores        int    `json:"stores"`
-	Staff         int    `json:"staff"`
-	APIKeys       int    `json:"api_keys"`
-	Products      int    `json:"products"`
-	SchemaVersion int    `json:"schema_version"`
-	Dialect       string `json:"dialect"`
+	Members      int   `json:"members"`
+	MembersTotal int   `json:"members_total"`
+	Stores       int   `json:"stores"`
+	Staff        int   `json:"staff"`
+	APIKeys      int   `json:"api_keys"`
+	Products     int   `json:"products"`
+	Sales        int   `json:"sales"`
+	Lines        int   `json:"lines"`
+	RevenueFen   int64 `json:"revenue_fen"`
+	Refunds      int   `json:"refunds"`
+	// Points: members with a positive balance, and what those balances add up to.
+	MembersWithPoints int    `json:"members_with_points"`
+	PointsOutstanding int64  `json:"points_outstanding"`
+	SchemaVersion     int    `json:"schema_version"`
+	Dialect           string `json:"dialect"`
 }
 
 func (s Stats) empty() bool { return s.MembersTotal == 0 && s.Stores == 0 && s.Staff == 0 }
@@ -56,9 +66,13 @@ func runStats(ctx context.Context, e *env, c *invocation) int {
 	return exitOK
 }
 
-// productsVersion is the schema version that added the products table;
-// stats reads older databases too.
-const productsVersion = 5
+// productsVersion and salesVersion are the schema versions that added the
+// products table and the sales and ledger tables; stats reads older
+// databases too.
+const (
+	productsVersion = 5
+	salesVersion    = 6
+)
 
 // countAll reads the counts in one read transaction, so they agree with
 // each other even while a server writes.
@@ -77,11 +91,12 @@ func countAll(ctx context.Context, db *store.DB) (Stats, error) {
 		return s, fmt.Errorf("stats: %w", err)
 	}
 	defer tx.Rollback()
-	queries := []struct {
-		dst  *int
+	type query struct {
+		dst  any
 		q    string
 		args []any
-	}{
+	}
+	queries := []query{
 		{&s.Members, `SELECT COUNT(*) FROM members WHERE status = ?`, []any{member.StatusActive}},
 		{&s.MembersTotal, `SELECT COUNT(*) FROM members`, nil},
 		{&s.Stores, `SELECT COUNT(*) FROM stores WHERE active = ?`, []any{true}},
@@ -89,11 +104,19 @@ func countAll(ctx context.Context, db *store.DB) (Stats, error) {
 		{&s.APIKeys, `SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL`, nil},
 	}
 	if v >= productsVersion {
-		queries = append(queries, struct {
-			dst  *int
-			q    string
-			args []any
-		}{&s.Products, `SELECT COUNT(*) FROM products WHERE active = ?`, []any{true}})
+		queries = append(queries, query{&s.Products, `SELECT COUNT(*) FROM products WHERE active = ?`, []any{true}})
+	}
+	if v >= salesVersion {
+		// SUM is NUMERIC on PostgreSQL; the casts keep every count an integer.
+		queries = append(queries,
+			query{&s.Sales, `SELECT COUNT(*) FROM sales`, nil},
+			query{&s.Lines, `SELECT COUNT(*) FROM sale_lines`, nil},
+			query{&s.RevenueFen, `SELECT CAST(COALESCE((SELECT SUM(amount_fen) FROM sales WHERE status <> ?), 0)
+				- COALESCE((SELECT SUM(amount_fen) FROM refunds), 0) AS BIGINT)`, []any{"voided"}},
+			query{&s.Refunds, `SELECT COUNT(*) FROM refunds`, nil},
+			query{&s.MembersWithPoints, `SELECT COUNT(*) FROM member_points WHERE balance > 0`, nil},
+			query{&s.PointsOutstanding, `SELECT CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM member_points WHERE balance > 0`, nil},
+		)
 	}
 	for _, q := range queries {
 		if err := tx.QueryRowContext(ctx, db.Rebind(q.q), q.args...).Scan(q.dst); err != nil {

@@ -11,12 +11,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/auth"
 	"github.com/linli/linli/internal/importer"
 	"github.com/linli/linli/internal/member"
 	"github.com/linli/linli/internal/router"
+	"github.com/linli/linli/internal/sales"
 	"github.com/linli/linli/internal/server"
 )
 
@@ -63,6 +65,16 @@ func TestPermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.a.Imports.Wait()
+	// A sale to look at and refund, piece by piece.
+	soldAt := e.a.Now().Add(-time.Minute)
+	sale, err := e.a.Sales.Commit(ctx, linli.System, sales.Till{StoreID: e.store1, Terminal: "fixture"}, sales.SaleInput{
+		Receipt: "F-1", SoldAt: soldAt, MemberID: m1,
+		Lines:    []sales.LineInput{{Product: "X1", Name: "测试", Quantity: 50, UnitPriceFen: 100}},
+		Payments: []sales.PaymentInput{{Method: sales.PayCash, AmountFen: 5000}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	seq := 0
 	next := func() int { seq++; return seq }
@@ -82,6 +94,8 @@ func TestPermissions(t *testing.T) {
 			id = e.store1
 		case strings.Contains(path, "/imports/"):
 			id = job.ID
+		case strings.Contains(path, "/pos/sales/"):
+			id = sale.ID
 		}
 		path = strings.ReplaceAll(path, "{id}", strconv.FormatInt(id, 10))
 		return method, path
@@ -120,6 +134,15 @@ func TestPermissions(t *testing.T) {
 			return fmt.Sprintf(`{"username":%q,"password":%q}`, user, testPassword)
 		case "POST /api/v1/imports/members":
 			return upload.String()
+		case "POST /api/v1/pos/identify":
+			return `{"phone":"13800000001"}`
+		case "POST /api/v1/pos/sales":
+			return fmt.Sprintf(`{"receipt_no":"P%d","sold_at":%q,"lines":[{"product":"X1","name":"测试","quantity":1,"unit_price_fen":100}],`+
+				`"payments":[{"method":"cash","amount_fen":100}]}`, n, soldAt.Format(time.RFC3339))
+		case "POST /api/v1/pos/sales/{id}/refunds":
+			return fmt.Sprintf(`{"refund_no":"F%d","lines":[{"line_no":1,"quantity":1}]}`, n)
+		case "POST /api/v1/members/{id}/points/adjustments":
+			return `{"delta":5,"reason":"goodwill"}`
 		}
 		return ""
 	}

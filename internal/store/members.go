@@ -406,6 +406,9 @@ func (m *Members) MergeMembers(ctx context.Context, from, into int64, a member.A
 			AND NOT EXISTS (SELECT 1 FROM member_consents t WHERE t.member_id = ? AND t.channel = f.channel)`, into, from, into); err != nil {
 			return fmt.Errorf("store: merge consent: %w", err)
 		}
+		if err := mergePoints(ctx, tx, from, into, now); err != nil {
+			return fmt.Errorf("store: merge points: %w", err)
+		}
 		for _, q := range mergeMoves {
 			if _, err := tx.Exec(ctx, q, into, from); err != nil {
 				return fmt.Errorf("store: merge: %w", err)
@@ -437,6 +440,8 @@ func (m *Members) MergeMembers(ctx context.Context, from, into int64, a member.A
 // survivor. Each later table that references members adds its line here.
 var mergeMoves = []string{
 	`UPDATE members SET referrer_id = ? WHERE referrer_id = ?`,
+	`UPDATE sales SET member_id = ? WHERE member_id = ?`,
+	// points_entries and points_lots move in mergePoints, with the balances.
 }
 
 func (m *Members) DuplicateGroups(ctx context.Context, limit int) ([][]int64, error) {

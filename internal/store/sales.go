@@ -1,0 +1,557 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/linli/linli"
+	"github.com/linli/linli/internal/catalog"
+	"github.com/linli/linli/internal/loyalty"
+	"github.com/linli/linli/internal/sales"
+)
+
+// Sales implements sales.Store.
+type Sales struct{ db *DB }
+
+// NewSales returns the sales.Store backed by db.
+func NewSales(db *DB) *Sales { return &Sales{db: db} }
+
+var (
+	_ sales.Store = (*Sales)(nil)
+	_ sales.Tx    = (*salesTx)(nil)
+)
+
+// reader is what both DB (readers) and Tx (the writer) offer.
+type reader interface {
+	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+type salesTx struct{ tx *Tx }
+
+func (s *Sales) Write(ctx context.Context, fn func(tx sales.Tx) error) error {
+	return s.db.Write(ctx, func(tx *Tx) error { return fn(&salesTx{tx}) })
+}
+
+func (s *Sales) ProductsByCode(ctx context.Context, codes []string) ([]*catalog.Product, error) {
+	return NewProducts(s.db).ProductsByCode(ctx, codes)
+}
+
+func (s *Sales) StoreZone(ctx context.Context, storeID int64) (string, bool, error) {
+	var z string
+	err := s.db.QueryRow(ctx, `SELECT timezone FROM stores WHERE id = ?`, storeID).Scan(&z)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return z, err == nil, err
+}
+
+func (s *Sales) Setting(ctx context.Context, key string) (string, bool, error) {
+	var v string
+	err := s.db.QueryRow(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return v, err == nil, err
+}
+
+func stored(r reader, ctx context.Context, q string, args ...any) (*sales.Stored, error) {
+	var st sales.Stored
+	err := r.QueryRow(ctx, q, args...).Scan(&st.ID, &st.Hash, &st.Response)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+const (
+	saleByReceipt = `SELECT id, request_hash, response FROM sales WHERE store_id = ? AND terminal = ? AND receipt_no = ?`
+	refundByNo    = `SELECT id, request_hash, response FROM refunds WHERE store_id = ? AND terminal = ? AND refund_no = ?`
+)
+
+func (s *Sales) SaleByReceipt(ctx context.Context, storeID int64, terminal, receipt string) (*sales.Stored, error) {
+	return stored(s.db, ctx, saleByReceipt, storeID, terminal, receipt)
+}
+
+func (s *Sales) RefundByNo(ctx context.Context, storeID int64, terminal, no string) (*sales.Stored, error) {
+	return stored(s.db, ctx, refundByNo, storeID, terminal, no)
+}
+
+const saleCols = `id, store_id, terminal, receipt_no, COALESCE(member_id, 0), cashier, channel, pickup_status, sold_at,
+	amount_fen, discount_fen, points_earned, points_redeemed, refunded_fen, status, response`
+
+// loadSale reads a sale, its lines and payments; suffix locks on PostgreSQL.
+func loadSale(ctx context.Context, r reader, id int64, suffix string) (*sales.Sale, string, error) {
+	var (
+		s    sales.Sale
+		at   int64
+		resp string
+	)
+	err := r.QueryRow(ctx, `SELECT `+saleCols+` FROM sales WHERE id = ?`+suffix, id).Scan(&s.ID, &s.StoreID, &s.Terminal,
+		&s.Receipt, &s.MemberID, &s.Cashier, &s.Channel, &s.PickupStatus, &at, &s.AmountFen, &s.DiscountFen,
+		&s.PointsEarned, &s.PointsRedeemed, &s.RefundedFen, &s.Status, &resp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	s.SoldAt = FromMillis(at)
+	rows, err := r.Query(ctx, `SELECT line_no, COALESCE(product_id, 0), product_code, name, category, unit, quantity,
+		unit_price_fen, discount_fen, amount_fen, points, refunded_qty, refunded_fen, points_reversed
+		FROM sale_lines WHERE sale_id = ? ORDER BY line_no`, id)
+	if err != nil {
+		return nil, "", err
+	}
+	for rows.Next() {
+		var l sales.Line
+		if err := rows.Scan(&l.LineNo, &l.ProductID, &l.Product, &l.Name, &l.Category, &l.Unit, &l.Quantity, &l.UnitPriceFen,
+			&l.DiscountFen, &l.AmountFen, &l.Points, &l.RefundedQty, &l.RefundedFen, &l.PointsReversed); err != nil {
+			rows.Close()
+			return nil, "", err
+		}
+		s.Lines = append(s.Lines, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	rows, err = r.Query(ctx, `SELECT method, amount_fen, points FROM sale_payments WHERE sale_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p sales.Payment
+		if err := rows.Scan(&p.Method, &p.AmountFen, &p.Points); err != nil {
+			return nil, "", err
+		}
+		s.Payments = append(s.Payments, p)
+	}
+	return &s, resp, rows.Err()
+}
+
+func (s *Sales) GetSale(ctx context.Context, id int64) (*sales.Sale, string, error) {
+	return loadSale(ctx, s.db, id, "")
+}
+
+func (s *Sales) Balance(ctx context.Context, memberID int64) (int64, error) {
+	var b int64
+	err := s.db.QueryRow(ctx, `SELECT balance FROM member_points WHERE member_id = ?`, memberID).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return b, err
+}
+
+func (s *Sales) Entries(ctx context.Context, memberID int64, limit int) ([]sales.Entry, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, member_id, delta, kind, source, COALESCE(source_id, 0), rule, operator, reason, at
+		FROM points_entries WHERE member_id = ? ORDER BY id DESC LIMIT ?`, memberID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sales.Entry
+	for rows.Next() {
+		var e sales.Entry
+		var at int64
+		if err := rows.Scan(&e.ID, &e.MemberID, &e.Delta, &e.Kind, &e.Source, &e.SourceID, &e.Rule, &e.Operator, &e.Reason, &at); err != nil {
+			return nil, err
+		}
+		e.At = FromMillis(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (s *Sales) ExpiredMembers(ctx context.Context, at time.Time) ([]int64, error) {
+	return column[int64](s.db.Query(ctx, `SELECT DISTINCT member_id FROM points_lots
+		WHERE remaining > 0 AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY member_id`, Millis(at)))
+}
+
+func (s *Sales) ExpiringSoon(ctx context.Context, from, until time.Time) ([]sales.Expiring, error) {
+	rows, err := s.db.Query(ctx, `SELECT member_id, SUM(remaining), MIN(expires_at) FROM points_lots
+		WHERE remaining > 0 AND expires_at > ? AND expires_at < ? GROUP BY member_id ORDER BY MIN(expires_at), member_id`,
+		Millis(from), Millis(until))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sales.Expiring
+	for rows.Next() {
+		var e sales.Expiring
+		var at int64
+		if err := rows.Scan(&e.MemberID, &e.Points, &at); err != nil {
+			return nil, err
+		}
+		e.Earliest = FromMillis(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// checks are the ledger's invariants as queries: each row found is a
+// violation (code, member, sale, two numbers for the detail).
+var checks = []struct{ code, detail, q string }{
+	{"balance_mismatch", "cached balance %d, entries sum to %d", `SELECT m.member_id, 0, m.balance, COALESCE(e.s, 0)
+		FROM member_points m LEFT JOIN (SELECT member_id, SUM(delta) AS s FROM points_entries GROUP BY member_id) e
+		ON e.member_id = m.member_id WHERE m.balance <> COALESCE(e.s, 0)`},
+	{"balance_missing", "no cached balance (%d), entries sum to %d", `SELECT e.member_id, 0, 0, SUM(e.delta) FROM points_entries e
+		WHERE NOT EXISTS (SELECT 1 FROM member_points m WHERE m.member_id = e.member_id) GROUP BY e.member_id`},
+	{"lot_mismatch", "lot remaining %d, points less takes %d", `SELECT l.member_id, l.id, l.remaining, l.points - COALESCE(t.s, 0)
+		FROM points_lots l LEFT JOIN (SELECT lot_id, SUM(points) AS s FROM points_takes GROUP BY lot_id) t ON t.lot_id = l.id
+		WHERE l.remaining <> l.points - COALESCE(t.s, 0) OR l.remaining < 0 OR l.remaining > l.points`},
+	{"lots_short", "balance %d exceeds the %d points left in lots", `SELECT m.member_id, 0, m.balance, COALESCE(l.s, 0)
+		FROM member_points m LEFT JOIN (SELECT member_id, SUM(remaining) AS s FROM points_lots GROUP BY member_id) l
+		ON l.member_id = m.member_id WHERE m.balance > COALESCE(l.s, 0)`},
+	{"negative_balance", "balance %d (%d)", `SELECT member_id, 0, balance, 0 FROM member_points WHERE balance < 0`},
+	{"earn_mismatch", "earned %d, earn entries %d", `SELECT COALESCE(s.member_id, 0), s.id, s.points_earned, COALESCE(SUM(e.delta), 0)
+		FROM sales s LEFT JOIN points_entries e ON e.kind = 'earn' AND e.source = 'sale' AND e.source_id = s.id
+		GROUP BY s.id, s.member_id, s.points_earned
+		HAVING (s.member_id IS NOT NULL AND s.points_earned > 0 AND (COUNT(e.id) <> 1 OR SUM(e.delta) <> s.points_earned))
+		OR ((s.member_id IS NULL OR s.points_earned = 0) AND COUNT(e.id) > 0)`},
+	{"redeem_mismatch", "redeemed %d, redeem entries %d", `SELECT COALESCE(s.member_id, 0), s.id, s.points_redeemed, -COALESCE(SUM(e.delta), 0)
+		FROM sales s LEFT JOIN points_entries e ON e.kind = 'redeem' AND e.source = 'sale' AND e.source_id = s.id
+		GROUP BY s.id, s.member_id, s.points_redeemed
+		HAVING (s.points_redeemed > 0 AND (COUNT(e.id) <> 1 OR -SUM(e.delta) <> s.points_redeemed))
+		OR (s.points_redeemed = 0 AND COUNT(e.id) > 0)`},
+	{"refund_exceeds_sale", "line %d refunded beyond its quantity or amount (%d)", `SELECT 0, sale_id, line_no, 0 FROM sale_lines
+		WHERE refunded_qty > quantity OR refunded_fen > amount_fen OR refunded_qty < 0 OR refunded_fen < 0`},
+	{"refund_lines_mismatch", "line %d: refund lines disagree with the line's refunded columns (%d)", `SELECT 0, l.sale_id, l.line_no, 0
+		FROM sale_lines l LEFT JOIN (SELECT f.sale_id, rl.line_no, SUM(rl.quantity) AS q, SUM(rl.amount_fen) AS a
+		FROM refund_lines rl JOIN refunds f ON f.id = rl.refund_id GROUP BY f.sale_id, rl.line_no) r
+		ON r.sale_id = l.sale_id AND r.line_no = l.line_no
+		WHERE l.refunded_qty <> COALESCE(r.q, 0) OR l.refunded_fen <> COALESCE(r.a, 0)`},
+	{"sale_totals_mismatch", "sale amount %d, lines %d", `SELECT 0, s.id, s.amount_fen, COALESCE(SUM(l.amount_fen), 0)
+		FROM sales s LEFT JOIN sale_lines l ON l.sale_id = s.id GROUP BY s.id, s.amount_fen
+		HAVING s.amount_fen <> COALESCE(SUM(l.amount_fen), 0)`},
+	{"sale_refunded_mismatch", "sale refunded %d, lines %d", `SELECT 0, s.id, s.refunded_fen, COALESCE(SUM(l.refunded_fen), 0)
+		FROM sales s LEFT JOIN sale_lines l ON l.sale_id = s.id GROUP BY s.id, s.refunded_fen
+		HAVING s.refunded_fen <> COALESCE(SUM(l.refunded_fen), 0)`},
+	{"payment_mismatch", "sale amount %d, payments %d", `SELECT 0, s.id, s.amount_fen, COALESCE(SUM(p.amount_fen), 0)
+		FROM sales s LEFT JOIN sale_payments p ON p.sale_id = s.id GROUP BY s.id, s.amount_fen
+		HAVING s.amount_fen <> COALESCE(SUM(p.amount_fen), 0)`},
+}
+
+func (s *Sales) Check(ctx context.Context) ([]sales.Violation, error) {
+	var out []sales.Violation
+	for _, c := range checks {
+		rows, err := s.db.Query(ctx, c.q)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.code, err)
+		}
+		for rows.Next() {
+			var member, id, a, b int64
+			if err := rows.Scan(&member, &id, &a, &b); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("%s: %w", c.code, err)
+			}
+			v := sales.Violation{Code: c.code, MemberID: member, Detail: fmt.Sprintf(c.detail, a, b)}
+			if c.code == "lot_mismatch" {
+				v.Detail = fmt.Sprintf("lot %d: ", id) + v.Detail
+			} else {
+				v.SaleID = id
+			}
+			out = append(out, v)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.code, err)
+		}
+	}
+	return out, nil
+}
+
+// ---- inside a write transaction ----
+
+// forUpdate locks the rows read on PostgreSQL; SQLite's single writer
+// already excludes every other writer.
+func (t *salesTx) forUpdate() string {
+	if t.tx.db.Dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+func (t *salesTx) LockMember(ctx context.Context, memberID int64, at time.Time) (int64, int64, error) {
+	id := memberID
+	// A merge may retire the member while we wait for its lock; then the
+	// row is gone and the survivor is looked up again.
+	for range 5 {
+		var status string
+		var into sql.NullInt64
+		err := t.tx.QueryRow(ctx, `SELECT status, merged_into FROM members WHERE id = ?`, id).Scan(&status, &into)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, 0, nil
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+		if status == "merged" && into.Valid {
+			id = into.Int64
+			continue
+		}
+		if _, err := t.tx.Exec(ctx, `INSERT INTO member_points (member_id, balance, updated_at) VALUES (?, 0, ?)
+			ON CONFLICT (member_id) DO NOTHING`, id, Millis(at)); err != nil {
+			return 0, 0, err
+		}
+		var bal int64
+		err = t.tx.QueryRow(ctx, `SELECT balance FROM member_points WHERE member_id = ?`+t.forUpdate(), id).Scan(&bal)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		return id, bal, err
+	}
+	return 0, 0, fmt.Errorf("store: member %d keeps moving", memberID)
+}
+
+func (t *salesTx) SaleByReceipt(ctx context.Context, storeID int64, terminal, receipt string) (*sales.Stored, error) {
+	return stored(t.tx, ctx, saleByReceipt, storeID, terminal, receipt)
+}
+
+func (t *salesTx) InsertSale(ctx context.Context, s *sales.Sale, hash []byte, at time.Time) (int64, error) {
+	id, err := t.tx.InsertID(ctx, `INSERT INTO sales (store_id, terminal, receipt_no, request_hash, member_id, cashier, channel,
+		pickup_status, sold_at, amount_fen, discount_fen, points_earned, points_redeemed, status, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.StoreID, s.Terminal, s.Receipt, hash, nullID(s.MemberID), s.Cashier, s.Channel, s.PickupStatus, Millis(s.SoldAt),
+		s.AmountFen, s.DiscountFen, s.PointsEarned, s.PointsRedeemed, s.Status, Millis(at))
+	if IsUnique(err) {
+		return 0, sales.ErrDuplicate
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: insert sale: %w", err)
+	}
+	lines := make([][]any, len(s.Lines))
+	for i, l := range s.Lines {
+		lines[i] = []any{id, l.LineNo, nullID(l.ProductID), l.Product, l.Name, l.Category, l.Unit, l.Quantity,
+			l.UnitPriceFen, l.DiscountFen, l.AmountFen, l.Points}
+	}
+	if err := t.tx.InsertRows(ctx, "sale_lines", `sale_id, line_no, product_id, product_code, name, category, unit,
+		quantity, unit_price_fen, discount_fen, amount_fen, points`, lines); err != nil {
+		return 0, fmt.Errorf("store: insert sale lines: %w", err)
+	}
+	pays := make([][]any, len(s.Payments))
+	for i, p := range s.Payments {
+		pays[i] = []any{id, i + 1, p.Method, p.AmountFen, p.Points}
+	}
+	if err := t.tx.InsertRows(ctx, "sale_payments", `sale_id, seq, method, amount_fen, points`, pays); err != nil {
+		return 0, fmt.Errorf("store: insert sale payments: %w", err)
+	}
+	return id, nil
+}
+
+func (t *salesTx) SetSaleResponse(ctx context.Context, id int64, response string) error {
+	_, err := t.tx.Exec(ctx, `UPDATE sales SET response = ? WHERE id = ?`, response, id)
+	return err
+}
+
+func (t *salesTx) SaleMember(ctx context.Context, saleID int64) (int64, bool, error) {
+	var m int64
+	err := t.tx.QueryRow(ctx, `SELECT COALESCE(member_id, 0) FROM sales WHERE id = ?`, saleID).Scan(&m)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return m, err == nil, err
+}
+
+func (t *salesTx) LockSale(ctx context.Context, saleID int64) (*sales.Sale, error) {
+	s, _, err := loadSale(ctx, t.tx, saleID, t.forUpdate())
+	return s, err
+}
+
+func (t *salesTx) SaveRefunded(ctx context.Context, s *sales.Sale) error {
+	if _, err := t.tx.Exec(ctx, `UPDATE sales SET refunded_fen = ?, status = ? WHERE id = ?`, s.RefundedFen, s.Status, s.ID); err != nil {
+		return err
+	}
+	for _, l := range s.Lines {
+		if _, err := t.tx.Exec(ctx, `UPDATE sale_lines SET refunded_qty = ?, refunded_fen = ?, points_reversed = ?
+			WHERE sale_id = ? AND line_no = ?`, l.RefundedQty, l.RefundedFen, l.PointsReversed, s.ID, l.LineNo); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *salesTx) RefundByNo(ctx context.Context, storeID int64, terminal, no string) (*sales.Stored, error) {
+	return stored(t.tx, ctx, refundByNo, storeID, terminal, no)
+}
+
+func (t *salesTx) InsertRefund(ctx context.Context, r *sales.RefundRow) (int64, error) {
+	id, err := t.tx.InsertID(ctx, `INSERT INTO refunds (sale_id, store_id, terminal, refund_no, request_hash, amount_fen,
+		points_reversed, points_returned, points_unrecovered, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.SaleID, r.StoreID, r.Terminal, r.RefundNo, r.Hash, r.AmountFen, r.PointsReversed, r.PointsReturned,
+		r.PointsUnrecovered, r.Reason, Millis(r.At))
+	if IsUnique(err) {
+		return 0, sales.ErrDuplicate
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: insert refund: %w", err)
+	}
+	rows := make([][]any, len(r.Lines))
+	for i, l := range r.Lines {
+		rows[i] = []any{id, l.LineNo, l.Quantity, l.AmountFen, l.Points}
+	}
+	if err := t.tx.InsertRows(ctx, "refund_lines", `refund_id, line_no, quantity, amount_fen, points`, rows); err != nil {
+		return 0, fmt.Errorf("store: insert refund lines: %w", err)
+	}
+	return id, nil
+}
+
+func (t *salesTx) SetRefund(ctx context.Context, r *sales.Refund, response string) error {
+	_, err := t.tx.Exec(ctx, `UPDATE refunds SET points_reversed = ?, points_returned = ?, points_unrecovered = ?, response = ?
+		WHERE id = ?`, r.PointsReversed, r.PointsReturned, r.PointsUnrecovered, response, r.ID)
+	return err
+}
+
+func (t *salesTx) Lots(ctx context.Context, memberID int64) ([]loyalty.Lot, error) {
+	rows, err := t.tx.Query(ctx, `SELECT id, points, remaining, earned_at, expires_at FROM points_lots
+		WHERE member_id = ? AND remaining > 0 ORDER BY id`, memberID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []loyalty.Lot
+	for rows.Next() {
+		var l loyalty.Lot
+		var earned int64
+		var exp sql.NullInt64
+		if err := rows.Scan(&l.ID, &l.Points, &l.Remaining, &earned, &exp); err != nil {
+			return nil, err
+		}
+		l.EarnedAt = FromMillis(earned)
+		if exp.Valid {
+			l.ExpiresAt = FromMillis(exp.Int64)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func (t *salesTx) SaleLot(ctx context.Context, saleID int64) (int64, error) {
+	var id int64
+	err := t.tx.QueryRow(ctx, `SELECT l.id FROM points_lots l JOIN points_entries e ON e.id = l.entry_id
+		WHERE e.kind = 'earn' AND e.source = 'sale' AND e.source_id = ?`, saleID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
+func (t *salesTx) RedeemExpiry(ctx context.Context, saleID int64) (time.Time, bool, error) {
+	rows, err := t.tx.Query(ctx, `SELECT l.expires_at FROM points_takes k JOIN points_entries e ON e.id = k.entry_id
+		JOIN points_lots l ON l.id = k.lot_id WHERE e.kind = 'redeem' AND e.source = 'sale' AND e.source_id = ?`, saleID)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	defer rows.Close()
+	var latest int64
+	found, never := false, false
+	for rows.Next() {
+		var exp sql.NullInt64
+		if err := rows.Scan(&exp); err != nil {
+			return time.Time{}, false, err
+		}
+		found = true
+		if !exp.Valid {
+			never = true
+		} else if exp.Int64 > latest {
+			latest = exp.Int64
+		}
+	}
+	if err := rows.Err(); err != nil || !found || never {
+		return time.Time{}, found, err
+	}
+	return FromMillis(latest), true, nil
+}
+
+func (t *salesTx) AddEntry(ctx context.Context, e *sales.Entry) (int64, error) {
+	id, err := t.tx.InsertID(ctx, `INSERT INTO points_entries (member_id, delta, kind, source, source_id, rule, operator, reason, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.MemberID, e.Delta, e.Kind, e.Source, nullID(e.SourceID), e.Rule, e.Operator,
+		e.Reason, Millis(e.At))
+	if err != nil {
+		return 0, err
+	}
+	res, err := t.tx.Exec(ctx, `UPDATE member_points SET balance = balance + ?, updated_at = ? WHERE member_id = ?`,
+		e.Delta, Millis(e.At), e.MemberID)
+	if err != nil {
+		return 0, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return 0, fmt.Errorf("store: member %d has no balance row (lock it first)", e.MemberID)
+	}
+	return id, nil
+}
+
+func (t *salesTx) OpenLot(ctx context.Context, memberID, entryID, points int64, earnedAt, expiresAt time.Time) (int64, error) {
+	var exp any
+	if !expiresAt.IsZero() {
+		exp = Millis(expiresAt)
+	}
+	return t.tx.InsertID(ctx, `INSERT INTO points_lots (member_id, entry_id, points, remaining, earned_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, memberID, entryID, points, points, Millis(earnedAt), exp)
+}
+
+func (t *salesTx) Take(ctx context.Context, entryID int64, takes []loyalty.Take) error {
+	for _, k := range takes {
+		if _, err := t.tx.Exec(ctx, `INSERT INTO points_takes (entry_id, lot_id, points) VALUES (?, ?, ?)`, entryID, k.LotID, k.Points); err != nil {
+			return err
+		}
+		res, err := t.tx.Exec(ctx, `UPDATE points_lots SET remaining = remaining - ? WHERE id = ? AND remaining >= ?`, k.Points, k.LotID, k.Points)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("store: lot %d holds less than %d points", k.LotID, k.Points)
+		}
+	}
+	return nil
+}
+
+func (t *salesTx) PutSetting(ctx context.Context, key, value string) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+func (t *salesTx) Audit(ctx context.Context, at time.Time, actor linli.Actor, action, entity string, id int64, detail string) error {
+	return AppendAuditTx(ctx, t.tx, at, actor, action, entity, id, detail)
+}
+
+// mergePoints moves the merged member's ledger to the survivor and sums
+// their cached balances, by recomputing the survivor's from its entries.
+// Both balance rows are locked first (lower id first, as no other writer
+// holds two), so no sale of either member runs meanwhile.
+func mergePoints(ctx context.Context, tx *Tx, from, into, now int64) error {
+	for _, id := range []int64{from, into} {
+		if _, err := tx.Exec(ctx, `INSERT INTO member_points (member_id, balance, updated_at) VALUES (?, 0, ?)
+			ON CONFLICT (member_id) DO NOTHING`, id, now); err != nil {
+			return err
+		}
+	}
+	if tx.db.Dialect == Postgres {
+		if _, err := column[int64](tx.Query(ctx, `SELECT member_id FROM member_points WHERE member_id IN (?, ?)
+			ORDER BY member_id FOR UPDATE`, from, into)); err != nil {
+			return err
+		}
+	}
+	for _, q := range []string{
+		`UPDATE points_entries SET member_id = ? WHERE member_id = ?`,
+		`UPDATE points_lots SET member_id = ? WHERE member_id = ?`,
+	} {
+		if _, err := tx.Exec(ctx, q, into, from); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE member_points SET balance = (SELECT COALESCE(SUM(delta), 0) FROM points_entries
+		WHERE member_id = ?), updated_at = ? WHERE member_id = ?`, into, now, into); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `DELETE FROM member_points WHERE member_id = ?`, from)
+	return err
+}
