@@ -87,6 +87,10 @@ var schemaTypes = []struct {
 	{"PointsBalance", PointsBalance{}},
 	{"Entry", sales.Entry{}},
 	{"Adjustment", Adjustment{}},
+	{"ExpiringPoints", ExpiringPoints{}},
+	{"ExpiringPage", ExpiringPage{}},
+	{"LiabilityRow", sales.LiabilityRow{}},
+	{"LiabilityReport", sales.LiabilityReport{}},
 	{"Problem", server.Problem{}},
 	{"FieldError", linli.FieldError{}},
 }
@@ -210,6 +214,23 @@ var schemaPatches = map[string]map[string]map[string]any{
 		"delta":  {"description": "Points to add (positive) or take (negative); not 0."},
 		"reason": {"minLength": 1, "description": "Why; kept in the ledger and the audit log."},
 	},
+	"ExpiringPoints": {
+		"name":            {"description": "Masked (张**)."},
+		"points":          {"description": "The points that expire within the window."},
+		"earliest_expiry": {"description": "When the first of them expire (the first instant they are no longer valid)."},
+	},
+	"ExpiringPage": {"days": {"minimum": 1, "maximum": expiringMaxDays}},
+	"LiabilityRow": {
+		"store_id":     {"minimum": 0, "description": "The store where the points were earned; 0 for adjustments, which belong to no store."},
+		"store":        {"description": "The store's code; chain for store 0."},
+		"expiry_month": {"pattern": `^([0-9]{4}-[0-9]{2}|never)$`, "description": "The last month the points are valid, YYYY-MM in the store's time zone (Asia/Shanghai for the chain), or never."},
+		"value_fen":    {"description": "The points' value in fen by the current redemption rate."},
+	},
+	"LiabilityReport": {
+		"at":                   {"description": "The instant the report describes: points expired by then are not counted."},
+		"redeem_fen_per_point": {"description": "The redemption rate the values use."},
+		"rows":                 {"description": "By store (the chain last), then by month (never last)."},
+	},
 	"APIKeyCreated": {"key": {"description": "The secret, lk_<prefix>_<secret>. Shown only in this answer."}},
 	"Problem": {
 		"code":   {"description": "Stable machine-readable code, e.g. member.phone_invalid."},
@@ -284,10 +305,10 @@ func (x *API) document() obj {
 		},
 		"tags": []obj{
 			{"name": "members", "description": "Members: registration, lookup at the till, tags, consent, privacy requests, duplicates."},
-			{"name": "reports", "description": "Reports."},
+			{"name": "reports", "description": "Reports: data quality, points liability."},
 			{"name": "products", "description": "The product catalogue shared by every store. Prices are fen; weighed products are priced per kilogram."},
 			{"name": "pos", "description": "The till: identifying members, committing sales idempotently by receipt number, refunds."},
-			{"name": "points", "description": "Members' points: the balance, the ledger and adjustments by hand."},
+			{"name": "points", "description": "Members' points: the balance, the ledger, adjustments by hand and points that expire soon."},
 			{"name": "imports", "description": "Member imports from CSV and XLSX files, run in the background."},
 			{"name": "stores", "description": "The chain's stores."},
 			{"name": "staff", "description": "Staff accounts and the caller."},

@@ -88,6 +88,13 @@ func (x *API) operations() []op {
 			status: http.StatusNoContent, desc: "The record stays, anonymous, so that totals still add up. Erasing twice is not an error."},
 		{method: "GET", path: p + "/reports/data-quality", access: server.Any, perm: auth.ReportRead, handler: x.dataQuality,
 			id: "getDataQuality", tag: reports, summary: "Data-quality report per store", resp: "QualityReport"},
+		{method: "GET", path: p + "/reports/points-liability", access: server.Any, perm: auth.ReportRead, handler: x.pointsLiability,
+			id: "getPointsLiability", tag: reports, summary: "Points outstanding per store and expiry month, with their value",
+			resp: "LiabilityReport",
+			desc: "The points members hold that have not expired now, by the store where they were earned (adjustments, which " +
+				"belong to no store, under store 0, \"chain\") and by the last month they are valid (YYYY-MM in the store's time " +
+				"zone, \"never\" for points without expiry), valued by the current redemption rate. Once the hourly expiry job " +
+				"has run and no debt is recorded, the total equals the sum of the members' balances."},
 
 		// products
 		{method: "GET", path: p + "/products", access: server.Any, perm: auth.ProductRead, handler: x.listProducts,
@@ -131,6 +138,12 @@ func (x *API) operations() []op {
 		{method: "GET", path: p + "/members/{id}/points", access: server.Any, perm: auth.MemberRead, handler: x.memberPoints,
 			id: "getMemberPoints", tag: points, summary: "A member's points balance and ledger, newest first", resp: "PointsBalance",
 			query: []param{{name: "limit", typ: "integer", desc: "Entries at most, 1–200 (default 50)."}}},
+		{method: "GET", path: p + "/points/expiring", access: server.Any, perm: auth.ReportRead, handler: x.expiringPoints,
+			id: "listExpiringPoints", tag: points, summary: "Members whose points expire soon, the first to expire first",
+			resp: "ExpiringPage",
+			desc: "One item per member: the points that expire within days days from now and the earliest of their expiries. " +
+				"Names are masked.",
+			query: append([]param{{name: "days", typ: "integer", desc: "The window in days, 1–366 (default 30)."}}, pageParams...)},
 		{method: "POST", path: p + "/members/{id}/points/adjustments", access: server.Any, perm: auth.PointsAdjust,
 			handler: x.idempotent(x.adjustPoints), id: "adjustMemberPoints", tag: points, summary: "Add or take points by hand",
 			body: "Adjustment", status: http.StatusCreated, resp: "Entry", idem: true, errs: []int{409},

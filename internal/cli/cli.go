@@ -1,7 +1,8 @@
 // Package cli is the linli command line: serve, demo, migrate, user,
-// import, export, backup, restore, stats, check, config and version. Every command
-// resolves the configuration the same way (flags > environment > config
-// file > defaults) and speaks to the domain through internal/app.
+// import, export, backup, restore, stats, check, report, config and
+// version. Every command resolves the configuration the same way (flags >
+// environment > config file > defaults) and speaks to the domain through
+// internal/app.
 package cli
 
 import (
@@ -58,7 +59,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{serveCmd, demoCmd, migrateCmd, userCmd, importCmd, exportCmd,
-		backupCmd, restoreCmd, statsCmd, checkCmd, configCmd, versionCmd}
+		backupCmd, restoreCmd, statsCmd, checkCmd, reportCmd, configCmd, versionCmd}
 }
 
 func lookup(name string) *command {

@@ -37,7 +37,9 @@ var serveCmd = &command{
 SIGTERM, when it stops accepting connections and lets running requests finish
 (up to 10s). A secret key is required (LINLI_SECRET_KEY or
 LINLI_SECRET_KEY_FILE) unless the data directory was made by "linli demo".
-With LINLI_RETENTION_YEARS > 0 the retention job runs once a day.`,
+With LINLI_RETENTION_YEARS > 0 the retention job runs once a day. Points past
+their expiry are expired every hour (the first run a few minutes after the
+start), so shortly after local midnight on the day they lapse.`,
 	run: runServe,
 }
 
@@ -165,6 +167,9 @@ func startJobs(ctx context.Context, s *jobs.Scheduler, a *app.App) {
 			_, err := idem.Purge(ctx, a.Now().Add(-api.IdempotencyTTL))
 			return err
 		}})
+	if a.Sales != nil {
+		s.Start(ctx, expireJob(a, s.Log))
+	}
 	if years := a.Config.RetentionYears; years > 0 && a.Members != nil {
 		s.Start(ctx, jobs.Job{Name: "members.retention", First: 5 * time.Minute, Every: 24 * time.Hour, Jitter: time.Hour,
 			Run: func(ctx context.Context) error {
@@ -173,4 +178,21 @@ func startJobs(ctx context.Context, s *jobs.Scheduler, a *app.App) {
 				return err
 			}})
 	}
+}
+
+// expireJob takes the points left in lots past their expiry. Expire is
+// idempotent, so running it every hour costs a query when there is nothing
+// to do and catches up after the server was down over midnight.
+func expireJob(a *app.App, log *slog.Logger) jobs.Job {
+	if log == nil {
+		log = slog.Default()
+	}
+	return jobs.Job{Name: "points.expire", First: 2 * time.Minute, Every: time.Hour, Jitter: 5 * time.Minute,
+		Run: func(ctx context.Context) error {
+			n, err := a.Sales.Expire(ctx, a.Now())
+			if n > 0 || err != nil {
+				log.Info("points expired", "points", n)
+			}
+			return err
+		}}
 }

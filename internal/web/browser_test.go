@@ -15,8 +15,26 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/linli/linli"
+	"github.com/linli/linli/internal/catalog"
 	"github.com/linli/linli/internal/store"
 )
+
+// shootTo saves a screenshot of the page to /tmp/linli-shots.
+func shootTo(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := "/tmp/linli-shots"
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // Environment variables of the browser test.
 const (
@@ -198,6 +216,45 @@ func TestBrowser(t *testing.T) {
 	}
 	do("see the import end", chromedp.WaitVisible(chromedp.CSS(".badge.job-done")))
 
+	// The till: identify the member by phone, sell two bottles at 12.50
+	// and see the points, then the sale on the profile.
+	if _, err := e.app.Products.Create(ctx, linli.System, catalog.Input{Code: "A1", Name: "海天生抽", Category: "调味", PriceFen: 1250}); err != nil {
+		t.Fatal(err)
+	}
+	do("identify at the till",
+		chromedp.Navigate(e.srv.URL+"/pos"),
+		chromedp.WaitVisible(chromedp.ID("pos-value")),
+		chromedp.SetValue(chromedp.ID("pos-kind"), "phone"),
+		chromedp.SendKeys(chromedp.ID("pos-value"), phone),
+		chromedp.Click(chromedp.ID("pos-find")),
+		chromedp.WaitVisible(chromedp.ID("pos-member")),
+	)
+	if bal := text("pos-member-balance"); bal != "0" {
+		t.Errorf("balance before the sale %q", bal)
+	}
+	do("sell",
+		chromedp.SendKeys(chromedp.ID("code-0"), "A1"),
+		chromedp.SendKeys(chromedp.ID("qty-0"), "2"),
+		chromedp.Click(chromedp.ID("pos-commit")),
+		chromedp.WaitVisible(chromedp.ID("pos-result")),
+	)
+	if earned, total := text("pos-earned"), text("pos-total"); earned != "25" || total != "¥25.00" {
+		t.Errorf("the till answered %s points for %s, want 25 for ¥25.00", earned, total)
+	}
+	if bal := text("pos-balance"); bal != "25" {
+		t.Errorf("balance after the sale %q", bal)
+	}
+	if os.Getenv(envScreenshots) != "" {
+		shootTo(t, ctx, "pos.png")
+	}
+	do("see the sale on the profile", chromedp.Navigate(profileURL), chromedp.WaitVisible(chromedp.ID("member-sales")))
+	if sales := text("member-sales"); !strings.Contains(sales, "¥25.00") || !strings.Contains(sales, "幸福里店") {
+		t.Errorf("the profile's purchases: %q", sales)
+	}
+	if bal := text("points-balance"); bal != "25" {
+		t.Errorf("the profile's balance %q", bal)
+	}
+
 	if os.Getenv(envScreenshots) != "" {
 		dir := "/tmp/linli-shots"
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -230,6 +287,11 @@ func TestBrowser(t *testing.T) {
 		allowInvalid.Store(false)
 		do("the start page", chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".stats")))
 		shoot("dashboard.png")
+		do("the sale", chromedp.Navigate(profileURL), chromedp.WaitVisible(chromedp.ID("member-sales")),
+			chromedp.Click(chromedp.CSS("#member-sales a")), chromedp.WaitVisible(chromedp.ID("sale-lines")))
+		shoot("sale.png")
+		do("the rules", chromedp.Navigate(e.srv.URL+"/settings/loyalty"), chromedp.WaitVisible(chromedp.ID("loyalty-form")))
+		shoot("loyalty.png")
 	}
 
 	mu.Lock()

@@ -344,6 +344,9 @@ type memberData struct {
 	Consents  []consentRow
 	TagsText  string
 	Editable  bool
+	Points    *pointsCard
+	// StoreNames names the stores of the purchases.
+	StoreNames map[int64]string
 }
 
 func (c *Console) memberShow(w http.ResponseWriter, r *http.Request) {
@@ -365,8 +368,13 @@ func (c *Console) memberShow(w http.ResponseWriter, r *http.Request) {
 	if d.Editable {
 		d.QR = c.app.Members.QRPayload(m.ID)
 	}
+	d.StoreNames = c.storeNames(r)
 	if m.StoreID != 0 {
-		d.StoreName = c.storeNames(r)[m.StoreID]
+		d.StoreName = d.StoreNames[m.StoreID]
+	}
+	if d.Points, err = c.memberPoints(r, m.ID); err != nil {
+		c.fail(w, r, err)
+		return
 	}
 	for _, ch := range member.ConsentChannels {
 		row := consentRow{Channel: ch}

@@ -35,6 +35,7 @@ var pages = []string{
 	"quality", "duplicates", "merge_confirm", "audit",
 	"staff", "apikeys", "stores", "store_form",
 	"products",
+	"pos", "sale", "member_points", "loyalty",
 }
 
 // templates holds one parsed set per page and language, so `t` is bound
@@ -136,6 +137,14 @@ func funcs(lang string, assetURL func(string) (string, error)) template.FuncMap 
 			}
 			return t.In(displayZone).Format("2006-01-02")
 		},
+		// lastday is the last day before an instant that ends something:
+		// points that expire at midnight on 1 January are valid until 31 December.
+		"lastday": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.Add(-time.Millisecond).In(displayZone).Format("2006-01-02")
+		},
 		"join": strings.Join,
 		"pct": func(done, total int64) int64 {
 			if total <= 0 {
@@ -144,6 +153,16 @@ func funcs(lang string, assetURL func(string) (string, error)) template.FuncMap 
 			return min(100, done*100/total)
 		},
 		"list": func(v ...string) []string { return v },
+		"yuan": yuan,
+		// kg writes grams as kilograms: 1250 → "1.250".
+		"kg": func(g int64) string { return fmt.Sprintf("%d.%03d", g/1000, g%1000) },
+		"split": func(s string) []string {
+			if s == "" {
+				return nil
+			}
+			return strings.Split(s, ",")
+		},
+		"permille": perMille,
 	}
 }
 
@@ -159,6 +178,7 @@ var menu = []menuItem{
 	{"/members", "web.nav.members", auth.MemberRead},
 	{"/members/new", "web.nav.new_member", auth.MemberWrite},
 	{"/products", "web.nav.products", auth.ProductRead},
+	{"/pos", "web.nav.pos", auth.POSUse},
 	{"/import", "web.nav.import", auth.MemberImport},
 	{"/quality", "web.nav.quality", auth.ReportRead},
 	{"/duplicates", "web.nav.duplicates", auth.MemberMerge},
@@ -166,6 +186,7 @@ var menu = []menuItem{
 	{"/staff", "web.nav.staff", auth.StaffManage},
 	{"/api-keys", "web.nav.apikeys", auth.APIKeyManage},
 	{"/stores", "web.nav.stores", auth.StoreManage},
+	{"/settings/loyalty", "web.nav.loyalty", auth.SettingsManage},
 }
 
 // view is what every page template receives.
@@ -213,7 +234,7 @@ func (v *view) Active(p string) bool {
 // notices are the confirmations a redirect may ask for with ?done=.
 var notices = []string{
 	"created", "saved", "deactivated", "reactivated", "tags", "erased", "merged",
-	"password", "revoked", "lang", "activated",
+	"password", "revoked", "lang", "activated", "refunded",
 }
 
 func (c *Console) lang(r *http.Request) string {

@@ -79,9 +79,18 @@ func (c *Console) Routes() []server.Route {
 		staff("POST /members/{id}/tags", auth.MemberWrite, c.memberTags),
 		staff("GET /members/{id}/export", auth.MemberExport, c.memberExport),
 		staff("GET /members/{id}/qr.png", auth.MemberRead, c.memberQR),
+		staff("GET /members/{id}/points", auth.MemberRead, c.memberLedger),
 		staff("POST /members/{id}/erase", auth.MemberErase, c.memberErase),
 
 		staff("GET /products", auth.ProductRead, c.productList),
+
+		staff("GET /pos", auth.POSUse, c.posPage),
+		staff("POST /pos/identify", auth.POSUse, c.posIdentify),
+		staff("POST /pos/sell", auth.POSUse, c.posSell),
+		staff("GET /sales/{id}", auth.MemberRead, c.saleShow),
+		staff("POST /sales/{id}/refund", auth.POSUse, c.saleRefund),
+		staff("GET /settings/loyalty", auth.SettingsManage, c.loyaltyPage),
+		staff("POST /settings/loyalty", auth.SettingsManage, c.loyaltySave),
 
 		staff("GET /import", auth.MemberImport, c.importPage),
 		staff("POST /import", auth.MemberImport, c.importStart),

@@ -1,0 +1,315 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/linli/linli"
+	"github.com/linli/linli/internal/app"
+	"github.com/linli/linli/internal/catalog"
+	"github.com/linli/linli/internal/config"
+	"github.com/linli/linli/internal/member"
+	"github.com/linli/linli/internal/router"
+	"github.com/linli/linli/internal/sales"
+	"github.com/linli/linli/internal/shop"
+	"github.com/linli/linli/internal/store"
+)
+
+const (
+	terminals = 32
+	lines     = 10
+	members   = 500
+	warmup    = 300
+	secretKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+)
+
+// count is how many sales one run commits (LINLI_BENCH_SALES, default 5000).
+func count(b *testing.B) int {
+	n := 5000
+	if s := os.Getenv("LINLI_BENCH_SALES"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v <= 0 {
+			b.Fatalf("LINLI_BENCH_SALES=%q", s)
+		}
+		n = v
+	}
+	return n
+}
+
+// BenchmarkSalesHTTP commits sales of 10 lines, each for a member (so each
+// earns points), from 32 terminals at once over HTTP on loopback, through
+// the whole stack: router, API-key authentication, validation, pricing,
+// earning, and one transaction per sale. In the same run, 32 goroutines
+// commit the bare equivalent straight to the same database (one
+// transaction: a sale row, 10 line rows, a payment, a ledger entry), so
+// the two rates compare under one machine's mood. Run it with -benchtime 1x;
+// one run commits LINLI_BENCH_SALES sales (default 5000). LINLI_BENCH_SYNC
+// (e.g. NORMAL) overrides SQLite's synchronous setting, to measure what the
+// durability costs; the product always runs with FULL.
+func BenchmarkSalesHTTP(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchSales(b, "") })
+	b.Run("postgres", func(b *testing.B) {
+		base := os.Getenv("LINLI_TEST_POSTGRES")
+		if base == "" {
+			b.Skip("set LINLI_TEST_POSTGRES (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) for PostgreSQL")
+		}
+		benchSales(b, pgSchema(b, base))
+	})
+}
+
+// pgSchema makes a throw-away schema and returns a URL that uses it.
+func pgSchema(b *testing.B, base string) string {
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := make([]byte, 6)
+	rand.Read(r)
+	schema := "bench_" + hex.EncodeToString(r)
+	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		if _, err := db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
+			b.Errorf("drop schema %s: %v", schema, err)
+		}
+		db.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+type fixture struct {
+	a       *app.App
+	srv     *httptest.Server
+	store   int64
+	tokens  []string
+	members []int64
+	codes   []string
+	prices  []int64
+}
+
+func setup(b *testing.B, pgURL string) *fixture {
+	b.Helper()
+	// Requests are logged as in production, but to nowhere.
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	b.Cleanup(func() { slog.SetDefault(prev) })
+
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.DataDir, cfg.DatabaseURL, cfg.SecretKey = b.TempDir(), pgURL, secretKey
+	a, err := app.Open(ctx, cfg, app.Migrate)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { a.Close() })
+	if sync := os.Getenv("LINLI_BENCH_SYNC"); sync != "" && a.DB.Dialect == store.SQLite {
+		// Only to measure the trade-off: the writer is one connection, so the
+		// pragma holds for every write of the run.
+		if _, err := a.DB.W.ExecContext(ctx, `PRAGMA synchronous=`+sync); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("synchronous=%s", sync)
+	}
+	f := &fixture{a: a}
+	st, err := a.Shops.Create(ctx, linli.System, shop.Input{Code: "S1", Name: "一号店"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.store = st.ID
+	for i := range 40 {
+		p, err := a.Products.Create(ctx, linli.System, catalog.Input{Code: fmt.Sprintf("690%010d", i),
+			Name: fmt.Sprintf("商品%d", i), Category: "粮油", PriceFen: int64(199 + 37*i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.codes, f.prices = append(f.codes, p.Code), append(f.prices, p.PriceFen)
+	}
+	for i := range members {
+		m, err := a.Members.Create(ctx, linli.System, member.Input{Name: "王小明",
+			Phone: fmt.Sprintf("139%08d", (i*7+12345)%100_000_000), StoreID: st.ID})
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.members = append(f.members, m.ID)
+	}
+	for i := range terminals {
+		tok, _, err := a.Auth.CreateAPIKey(ctx, linli.System, fmt.Sprintf("till %d", i), st.ID, fmt.Sprintf("T%02d", i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.tokens = append(f.tokens, tok)
+	}
+	h, err := router.New(a)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.srv = httptest.NewServer(h)
+	b.Cleanup(f.srv.Close)
+	return f
+}
+
+// sale is the i-th request body: 10 lines, a member, one mobile payment.
+func (f *fixture) sale(i int) []byte {
+	in := sales.SaleInput{Receipt: fmt.Sprintf("R%07d", i), MemberID: f.members[i*7%len(f.members)],
+		SoldAt: time.Now().Add(-time.Minute)}
+	var total int64
+	for j := range lines {
+		k := (i + j*3) % len(f.codes)
+		q := int64(1 + (i+j)%3)
+		in.Lines = append(in.Lines, sales.LineInput{Product: f.codes[k], Quantity: q})
+		total += q * f.prices[k]
+	}
+	in.Payments = []sales.PaymentInput{{Method: sales.PayMobile, AmountFen: total}}
+	body, _ := json.Marshal(in)
+	return body
+}
+
+// run spreads sales [from, to) over the terminals and returns each one's
+// latency and the wall time.
+func (f *fixture) run(b *testing.B, client *http.Client, from, to int) ([]time.Duration, time.Duration) {
+	var next atomic.Int64
+	next.Store(int64(from))
+	lat := make([]time.Duration, to-from)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for term := range terminals {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= to {
+					return
+				}
+				body := f.sale(i)
+				req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/api/v1/pos/sales", bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+f.tokens[term])
+				req.Header.Set("Content-Type", "application/json")
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				msg, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				lat[i-from] = time.Since(t0)
+				if resp.StatusCode != http.StatusCreated {
+					b.Errorf("sale %d: %d %s", i, resp.StatusCode, msg)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return lat, time.Since(start)
+}
+
+// bare commits n equivalent transactions straight to the database from 32
+// goroutines and returns the wall time.
+func (f *fixture) bare(b *testing.B, n int) time.Duration {
+	ctx := context.Background()
+	db := f.a.DB
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	hash := make([]byte, 32)
+	start := time.Now()
+	for term := range terminals {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				now := time.Now().UnixMilli()
+				m := f.members[i*7%len(f.members)]
+				err := db.Write(ctx, func(tx *store.Tx) error {
+					id, err := tx.InsertID(ctx, `INSERT INTO sales (store_id, terminal, receipt_no, request_hash, member_id, cashier,
+						channel, pickup_status, sold_at, amount_fen, discount_fen, points_earned, points_redeemed, status, created_at)
+						VALUES (?, ?, ?, ?, ?, '', 'store', '', ?, ?, 0, ?, 0, 'completed', ?)`,
+						f.store, fmt.Sprintf("B%02d", term), fmt.Sprintf("B%07d", i), hash, m, now, 12345, 12, now)
+					if err != nil {
+						return err
+					}
+					rows := make([][]any, lines)
+					for j := range rows {
+						k := (i + j*3) % len(f.codes)
+						rows[j] = []any{id, j + 1, nil, f.codes[k], "商品", "粮油", "piece", 1, f.prices[k], 0, f.prices[k], 1}
+					}
+					if err := tx.InsertRows(ctx, "sale_lines", `sale_id, line_no, product_id, product_code, name, category, unit,
+						quantity, unit_price_fen, discount_fen, amount_fen, points`, rows); err != nil {
+						return err
+					}
+					if _, err := tx.Exec(ctx, `INSERT INTO sale_payments (sale_id, seq, method, amount_fen, points) VALUES (?, 1, 'mobile', ?, 0)`,
+						id, 12345); err != nil {
+						return err
+					}
+					_, err = tx.Exec(ctx, `INSERT INTO points_entries (member_id, delta, kind, source, source_id, rule, operator, reason, at)
+						VALUES (?, 12, 'earn', 'sale', ?, 'base_rate', '', '', ?)`, m, id, now)
+					return err
+				})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return time.Since(start)
+}
+
+func benchSales(b *testing.B, pgURL string) {
+	n := count(b)
+	f := setup(b, pgURL)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: terminals, MaxConnsPerHost: terminals}}
+	defer client.CloseIdleConnections()
+	f.run(b, client, 0, warmup) // connections, caches, prepared statements
+
+	b.ResetTimer()
+	lat, wall := f.run(b, client, warmup, warmup+n)
+	b.StopTimer()
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
+	}
+	rate := float64(n) / wall.Seconds()
+	bareRate := float64(n) / f.bare(b, n).Seconds()
+	b.ReportMetric(float64(wall.Nanoseconds())/float64(n), "ns/op")
+	b.ReportMetric(rate, "sales/s")
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(bareRate, "bare-tx/s")
+	b.ReportMetric(rate/bareRate, "ratio")
+
+	var stored int
+	if err := f.a.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM sales`).Scan(&stored); err != nil {
+		b.Fatal(err)
+	}
+	if stored != warmup+2*n {
+		b.Errorf("%d sales stored, want %d", stored, warmup+2*n)
+	}
+}

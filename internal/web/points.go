@@ -1,0 +1,234 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/linli/linli"
+	"github.com/linli/linli/internal/auth"
+	"github.com/linli/linli/internal/loyalty"
+	"github.com/linli/linli/internal/member"
+	"github.com/linli/linli/internal/sales"
+	"github.com/linli/linli/internal/server"
+)
+
+// How much of the ledger and the purchases the profile shows; the full
+// ledger has its own page.
+const (
+	profileEntries = 10
+	profileSales   = 10
+	ledgerPage     = 50
+)
+
+// pointsCard is the points part of the profile.
+type pointsCard struct {
+	Balance   int64
+	Lots      []loyalty.Lot
+	Entries   []sales.Entry
+	More      bool // the ledger has more than is shown
+	Sales     []sales.Sale
+	MoreSales string // the URL of the next page of purchases, "" when none
+}
+
+// memberPoints loads the points and purchases of member id for the profile.
+func (c *Console) memberPoints(r *http.Request, id int64) (*pointsCard, error) {
+	ctx := r.Context()
+	var p pointsCard
+	var err error
+	if p.Balance, err = c.app.Sales.Balance(ctx, id); err != nil {
+		return nil, err
+	}
+	if p.Lots, err = c.app.Sales.Lots(ctx, id); err != nil {
+		return nil, err
+	}
+	var next int64
+	if p.Entries, next, err = c.app.Sales.EntriesPage(ctx, id, 0, profileEntries); err != nil {
+		return nil, err
+	}
+	p.More = next != 0
+	before, _ := strconv.ParseInt(r.URL.Query().Get("sales_before"), 10, 64)
+	if p.Sales, next, err = c.app.Sales.SalesByMember(ctx, id, before, profileSales); err != nil {
+		return nil, err
+	}
+	if next != 0 {
+		p.MoreSales = fmt.Sprintf("/members/%d?sales_before=%d#purchases", id, next)
+	}
+	return &p, nil
+}
+
+type ledgerData struct {
+	M       *member.Member
+	Balance int64
+	Entries []sales.Entry
+	NextURL string
+}
+
+// memberLedger is the member's whole points ledger, a page at a time.
+func (c *Console) memberLedger(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	m, err := c.app.Members.Get(ctx, server.Actor(r), id, member.View{})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d := ledgerData{M: m}
+	if d.Balance, err = c.app.Sales.Balance(ctx, id); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	var next int64
+	if d.Entries, next, err = c.app.Sales.EntriesPage(ctx, id, before, ledgerPage); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if next != 0 {
+		d.NextURL = fmt.Sprintf("/members/%d/points?before=%d", id, next)
+	}
+	c.render(w, r, http.StatusOK, "member_points", "web.ledger.title", d)
+}
+
+// ---- one sale ----
+
+type saleData struct {
+	S         *sales.Sale
+	StoreName string
+	Refunds   []sales.RefundRow
+	Refunded  map[int]int64 // line number → quantity refunded by each refund, for the table
+	CanRefund bool
+	RefundNo  string
+	Qty       map[int]string // what was typed per line, after an error
+	Reason    string
+	Error     string
+}
+
+// Refundable is what is left of a line to refund.
+func (d saleData) Refundable(l sales.Line) int64 { return l.Quantity - l.RefundedQty }
+
+// loadSale reads the sale at {id}. Staff confined to a store see only its
+// sales; another store's is not found rather than forbidden.
+func (c *Console) loadSale(r *http.Request) (*sales.Sale, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.app.Sales.GetSale(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if scope := auth.Scope(server.Actor(r)); scope != 0 && s.StoreID != scope {
+		return nil, linli.Errorf(linli.KindNotFound, "sale.not_found", "sale %d not found", id)
+	}
+	return s, nil
+}
+
+func (c *Console) saleData(r *http.Request, s *sales.Sale) (saleData, error) {
+	d := saleData{S: s, StoreName: c.storeNames(r)[s.StoreID], Qty: map[int]string{}, RefundNo: newNumber("WEB-R-")}
+	refunds, err := c.app.Sales.RefundsOfSale(r.Context(), s.ID)
+	if err != nil {
+		return d, err
+	}
+	d.Refunds = refunds
+	d.CanRefund = server.Can(r, auth.POSUse) && s.Status == sales.StatusCompleted &&
+		auth.Allowed(server.Actor(r), auth.POSUse, s.StoreID)
+	return d, nil
+}
+
+func (c *Console) saleShow(w http.ResponseWriter, r *http.Request) {
+	s, err := c.loadSale(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d, err := c.saleData(r, s)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.render(w, r, http.StatusOK, "sale", "web.sale.title", d)
+}
+
+// saleRefund refunds the whole sale (all=1) or the quantities typed per
+// line. The refund number comes from the page, so sending the form twice
+// refunds once.
+func (c *Console) saleRefund(w http.ResponseWriter, r *http.Request) {
+	s, err := c.loadSale(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	actor := server.Actor(r)
+	if err := auth.Require(actor, auth.POSUse, s.StoreID); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	in := sales.RefundInput{RefundNo: strings.TrimSpace(r.PostFormValue("refund_no")),
+		Reason: strings.TrimSpace(r.PostFormValue("reason")), All: r.PostFormValue("all") == "1"}
+	if in.RefundNo == "" {
+		in.RefundNo = newNumber("WEB-R-")
+	}
+	qty := map[int]string{}
+	if !in.All {
+		for _, l := range s.Lines {
+			field := fmt.Sprintf("qty_%d", l.LineNo)
+			v := strings.TrimSpace(r.PostFormValue(field))
+			qty[l.LineNo] = v
+			if v == "" || v == "0" {
+				continue
+			}
+			n, perr := strconv.ParseInt(v, 10, 64)
+			if perr != nil || n < 0 {
+				err = linli.Invalid("form.number_invalid", field, "%q is not a number", v)
+				break
+			}
+			in.Lines = append(in.Lines, sales.RefundLineInput{LineNo: l.LineNo, Quantity: n})
+		}
+	}
+	if err == nil {
+		// The refund happens where the sale did: an owner refunding from the
+		// office acts for the sale's store.
+		till := sales.Till{StoreID: s.StoreID, Terminal: consoleTerminal(actor)}
+		if _, err = c.app.Sales.Refund(r.Context(), actor, till, s.ID, in); err == nil {
+			redirect(w, r, fmt.Sprintf("/sales/%d", s.ID), "refunded")
+			return
+		}
+	}
+	_, general, ok := formErrors(c.lang(r), err)
+	if !ok {
+		c.fail(w, r, err)
+		return
+	}
+	d, derr := c.saleData(r, s)
+	if derr != nil {
+		c.fail(w, r, derr)
+		return
+	}
+	d.RefundNo, d.Qty, d.Reason, d.Error = in.RefundNo, qty, in.Reason, general
+	c.render(w, r, http.StatusUnprocessableEntity, "sale", "web.sale.title", d)
+}
+
+// consoleTerminal is the till of a sale rung up in the console, as the API
+// names it for staff: console:<username>.
+func consoleTerminal(a linli.Actor) string { return "console:" + a.Name }
+
+// newNumber is a receipt or refund number no till uses: prefix, the time
+// and a random part, so two tabs never collide.
+func newNumber(prefix string) string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return prefix + time.Now().UTC().Format("20060102150405") + "-" + hex.EncodeToString(b)
+}
