@@ -19,6 +19,7 @@ import (
 var importKinds = map[string]func(ctx context.Context, e *env, c *invocation, file string) int{
 	"members":  importMembers,
 	"products": importProducts,
+	"sales":    importSalesHistory,
 }
 
 // exportKinds are the kinds of data "linli export" writes.
@@ -38,8 +39,8 @@ func kindNames(m map[string]func(context.Context, *env, *invocation, string) int
 var importCmd = &command{
 	name:    "import",
 	args:    "KIND FILE",
-	summary: "Import members or products from a CSV or XLSX file.",
-	help: `KIND is "members" or "products". The file is CSV (UTF-8 or GB18030, comma, semicolon or tab)
+	summary: "Import members, products or sales history from a CSV or XLSX file.",
+	help: `KIND is "members", "products" or "sales". The file is CSV (UTF-8 or GB18030, comma, semicolon or tab)
 or XLSX; columns are recognised by their titles (姓名, 手机号, 生日 …) unless
 --map names them. Every row is checked first; then rows are written by phone
 number in batches, each batch one transaction: a new phone registers a member,
@@ -54,13 +55,30 @@ Products are written by code (商品编码, 编码 or 条码), with name (商品
 斤/公斤/千克/kg/克/g weighed) and price in yuan (价格, 售价, 单价: 12.50 or
 ¥12.5, at most two decimals). A weighed product's price is kept per
 kilogram: a price per 斤 is doubled, one per gram multiplied by 1000.
-Product fields for --map: ` + strings.Join(importer.ProductFields, ", ") + `.`,
+Product fields for --map: ` + strings.Join(importer.ProductFields, ", ") + `.
+
+Sales history (another system's export) needs --store; each row is a line,
+rows with the same receipt make one sale (no receipt column: one sale per
+row). Prices and amounts are decimals (yuan or dollars) stored in fen; times
+are read in the store's zone (2024-03-01 14:30:00, 2024/3/1 14:30, 20240301,
+RFC 3339, spreadsheet dates). A negative quantity or amount, or a
+cancellation mark (cancel=…: Y/1/是/取消), refunds that product's line of
+the receipt. An empty member is an anonymous sale; a member cell is a phone
+or card number, and --create-members registers a placeholder member with
+card number "H-<id>" (no personal data) for ids not found. Unknown products
+are added to the catalogue. Sales are keyed by store, terminal "import" and
+receipt, so importing the same file again changes nothing. By default the
+history earns no points; --points replays it in time order through the live
+till path, earning and reversing points as if it had happened then (slower).
+Sales fields for --map: ` + strings.Join(importer.SalesFields, ", ") + `.`,
 	flags: func(fs *flag.FlagSet) {
 		fs.String("map", "", "columns by field, e.g. name=姓名,phone=手机,birthday=出生日期; fields: "+strings.Join(importer.Fields, ", "))
 		fs.String("errors", "", "where to write the row error report (default FILE.errors.csv)")
 		fs.Int64("store", 0, "store id new members are registered to")
 		fs.Int("batch", 5000, "rows per transaction (at most 5000); smaller batches hold the write lock for less time while tills are selling")
 		fs.Bool("dry-run", false, "check every row, write nothing")
+		fs.Bool("points", false, "sales: earn points on the history, replayed in time order (default: history only)")
+		fs.Bool("create-members", false, "sales: register a placeholder member (card H-<id>) for each unknown customer id")
 	},
 	run: func(ctx context.Context, e *env, c *invocation) int {
 		return runKind(ctx, e, c, importKinds)
@@ -214,6 +232,82 @@ func importProducts(ctx context.Context, e *env, c *invocation, file string) int
 		}
 		fmt.Fprintf(e.stdout, "rows %d: inserted %d, updated %d, unchanged %d, errors %d in %s%s\n",
 			rep.Total, rep.Inserted, rep.Updated, rep.Unchanged, rep.Errors, rep.Duration.Round(time.Millisecond), mode)
+		if len(rep.Ignored) > 0 {
+			fmt.Fprintf(e.stdout, "columns not imported: %s\n", strings.Join(rep.Ignored, ", "))
+		}
+		if rep.Errors > 0 {
+			fmt.Fprintf(e.stdout, "%d rows were not imported; see %s\n", rep.Errors, reportPath)
+		}
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(e.stderr, "import interrupted; the batches written so far are kept — run the same command again to finish")
+		}
+		return fail(e, c, err)
+	}
+	return exitOK
+}
+
+func importSalesHistory(ctx context.Context, e *env, c *invocation, file string) int {
+	m, err := importer.ParseSalesMap(flagString(c.fs, "map"))
+	if err != nil {
+		return usageError(e, c, "--map: %v", err)
+	}
+	storeID := flagInt64(c.fs, "store")
+	if storeID <= 0 {
+		return usageError(e, c, "--store: a sales import needs the store id it is recorded to")
+	}
+	r, err := importer.OpenFile(file)
+	if err != nil {
+		return fail(e, c, err)
+	}
+	defer r.Close()
+
+	a, err := app.Open(ctx, c.cfg, app.Migrate)
+	if err != nil {
+		return fail(e, c, err)
+	}
+	defer a.Close()
+	if _, err := a.Shops.Get(ctx, storeID); err != nil {
+		return fail(e, c, fmt.Errorf("--store %d: %w", storeID, err))
+	}
+
+	reportPath := flagString(c.fs, "errors")
+	if reportPath == "" {
+		reportPath = file + ".errors.csv"
+	}
+	rf, err := os.Create(reportPath)
+	if err != nil {
+		return fail(e, c, fmt.Errorf("error report: %w", err))
+	}
+	rep, err := importer.Sales(ctx, a.Members, a.Sales, linli.System, r, importer.SalesOptions{
+		Options: importer.Options{
+			Map:         m,
+			BatchSize:   flagInt(c.fs, "batch"),
+			Progress:    progress(e, c.log, "sales"),
+			ErrorReport: rf,
+			StoreID:     storeID,
+			Lang:        c.cfg.DefaultLang,
+			DryRun:      flagBool(c.fs, "dry-run"),
+		},
+		Points:        flagBool(c.fs, "points"),
+		CreateMembers: flagBool(c.fs, "create-members"),
+	})
+	if cerr := rf.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("error report: %w", cerr)
+	}
+	if rep == nil || rep.Errors == 0 {
+		os.Remove(reportPath)
+	}
+	if rep != nil {
+		mode := ""
+		if flagBool(c.fs, "dry-run") {
+			mode = " (dry run: nothing written)"
+		}
+		fmt.Fprintf(e.stdout, "rows %d: sales %d new, %d already imported; refunds %d new, %d already recorded; "+
+			"new products %d, new members %d; errors %d in %s%s\n",
+			rep.Total, rep.Inserted, rep.Unchanged, rep.Refunds, rep.RefundsUnchanged, rep.NewProducts, rep.NewMembers,
+			rep.Errors, rep.Duration.Round(time.Millisecond), mode)
 		if len(rep.Ignored) > 0 {
 			fmt.Fprintf(e.stdout, "columns not imported: %s\n", strings.Join(rep.Ignored, ", "))
 		}
