@@ -1,6 +1,6 @@
 // Package cli is the linli command line: serve, demo, migrate, user,
-// import, export, backup, restore, stats, check, report, config and
-// version. Every command resolves the configuration the same way (flags >
+// import, export, backup, restore, stats, check, report, tiers, config
+// and version. Every command resolves the configuration the same way (flags >
 // environment > config file > defaults) and speaks to the domain through
 // internal/app.
 package cli
@@ -59,7 +59,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{serveCmd, demoCmd, migrateCmd, userCmd, importCmd, exportCmd,
-		backupCmd, restoreCmd, statsCmd, checkCmd, reportCmd, configCmd, versionCmd}
+		backupCmd, restoreCmd, statsCmd, checkCmd, reportCmd, tiersCmd, configCmd, versionCmd}
 }
 
 func lookup(name string) *command {

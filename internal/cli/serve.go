@@ -169,6 +169,7 @@ func startJobs(ctx context.Context, s *jobs.Scheduler, a *app.App) {
 		}})
 	if a.Sales != nil {
 		s.Start(ctx, expireJob(a, s.Log))
+		s.Start(ctx, tierReviewJob(a, s.Log))
 	}
 	if years := a.Config.RetentionYears; years > 0 && a.Members != nil {
 		s.Start(ctx, jobs.Job{Name: "members.retention", First: 5 * time.Minute, Every: 24 * time.Hour, Jitter: time.Hour,
@@ -178,6 +179,22 @@ func startJobs(ctx context.Context, s *jobs.Scheduler, a *app.App) {
 				return err
 			}})
 	}
+}
+
+// tierReviewJob downgrades the members due for review once a day; Review
+// picks only those due, so a rerun after downtime does no harm.
+func tierReviewJob(a *app.App, log *slog.Logger) jobs.Job {
+	if log == nil {
+		log = slog.Default()
+	}
+	return jobs.Job{Name: "tiers.review", First: 15 * time.Minute, Every: 24 * time.Hour, Jitter: time.Hour,
+		Run: func(ctx context.Context) error {
+			res, err := a.Sales.Review(ctx, a.Now())
+			if res.Reviewed > 0 || err != nil {
+				log.Info("tiers reviewed", "reviewed", res.Reviewed, "downgraded", res.Downgraded, "dormant", res.Dormant)
+			}
+			return err
+		}}
 }
 
 // expireJob takes the points left in lots past their expiry. Expire is

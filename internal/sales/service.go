@@ -325,6 +325,10 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 	if err != nil {
 		return nil, err
 	}
+	tiers, err := s.TierConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
 	loc, err := s.zone(ctx, till.StoreID)
 	if err != nil {
 		return nil, err
@@ -351,6 +355,7 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 		Channel: in.Channel, PickupStatus: in.PickupStatus, SoldAt: in.SoldAt, AmountFen: total, DiscountFen: discount,
 		PointsRedeemed: redeem, Status: StatusCompleted, Lines: lines, Payments: pays}
 	var earn loyalty.Earning
+	var basket loyalty.Basket
 	if in.MemberID != 0 {
 		b := loyalty.Basket{Time: in.SoldAt, Location: loc, TierMultiplier: loyalty.PerMille}
 		for _, l := range lines {
@@ -366,6 +371,7 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 			sale.Lines[i].Points = earn.Lines[i].Points
 		}
 		sale.PointsEarned, sale.Reasons = earn.Points, earn.Reasons
+		basket = b
 	}
 
 	var out *Sale
@@ -382,6 +388,10 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 				return linli.Invalid("sale.member_not_found", "member_id", "member %d does not exist", in.MemberID)
 			}
 			res.MemberID, balance = id, bal
+			// Tiers: earn at the tier held before this sale (see tiers.go).
+			if err := tierEarn(ctx, tx, tiers, &res, rules.Rules, basket); err != nil {
+				return err
+			}
 		}
 		if old, err := tx.SaleByReceipt(ctx, till.StoreID, till.Terminal, in.Receipt); err != nil {
 			return fmt.Errorf("sales: find receipt: %w", err)
@@ -425,6 +435,12 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 				return err
 			}
 			balance -= redeem
+		}
+		// Tiers: the sale that qualifies a higher tier upgrades, its own points counted (see tiers.go).
+		if res.MemberID != 0 {
+			if err := tierUpgrade(ctx, tx, tiers, res.MemberID, id, now); err != nil {
+				return err
+			}
 		}
 		res.Balance = balance
 		b, err := json.Marshal(&res)

@@ -70,6 +70,7 @@ type Store interface {
 	ExpiringSoon(ctx context.Context, from, until time.Time) ([]Expiring, error)
 	// Check lists the broken invariants of the stored ledger.
 	Check(ctx context.Context) ([]Violation, error)
+	TierStore
 }
 
 // Tx is one write transaction.
@@ -109,6 +110,7 @@ type Tx interface {
 	Take(ctx context.Context, entryID int64, takes []loyalty.Take) error
 	PutSetting(ctx context.Context, key, value string) error
 	Audit(ctx context.Context, at time.Time, actor linli.Actor, action, entity string, id int64, detail string) error
+	TierTx
 }
 
 // Rules are the loyalty rules plus the redemption rate, stored together as

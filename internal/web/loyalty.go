@@ -11,6 +11,7 @@ import (
 	"github.com/linli/linli/internal/loyalty"
 	"github.com/linli/linli/internal/sales"
 	"github.com/linli/linli/internal/server"
+	"github.com/linli/linli/internal/tier"
 )
 
 // loyaltyFields are the settings form's inputs; a rule's field error
@@ -29,6 +30,7 @@ type loyaltyData struct {
 	Errors      map[string]string
 	Error       string
 	ExpiryKinds []string
+	Tiers       tier.Config
 }
 
 var expiryKinds = []string{loyalty.ExpiryEndOfFollowingYear, loyalty.ExpiryMonths, loyalty.ExpiryNever}
@@ -129,6 +131,10 @@ func (c *Console) loyaltyPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := loyaltyData{R: rules, V: valuesOfRules(rules), Errors: map[string]string{}, ExpiryKinds: expiryKinds}
+	if d.Tiers, err = c.app.Sales.TierConfig(r.Context()); err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	c.render(w, r, http.StatusOK, "loyalty", "web.loyalty.title", d)
 }
 
@@ -170,5 +176,9 @@ func (c *Console) loyaltySave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := loyaltyData{R: cur, V: v, Errors: fields, Error: general, ExpiryKinds: expiryKinds}
+	if d.Tiers, err = c.app.Sales.TierConfig(ctx); err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	c.render(w, r, http.StatusUnprocessableEntity, "loyalty", "web.loyalty.title", d)
 }

@@ -345,6 +345,7 @@ type memberData struct {
 	TagsText  string
 	Editable  bool
 	Points    *pointsCard
+	Tier      *tierCard
 	// StoreNames names the stores of the purchases.
 	StoreNames map[int64]string
 }
@@ -373,6 +374,10 @@ func (c *Console) memberShow(w http.ResponseWriter, r *http.Request) {
 		d.StoreName = d.StoreNames[m.StoreID]
 	}
 	if d.Points, err = c.memberPoints(r, m.ID); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if d.Tier, err = c.memberTier(r, m.ID); err != nil {
 		c.fail(w, r, err)
 		return
 	}
