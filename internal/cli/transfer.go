@@ -117,10 +117,74 @@ func runKind(ctx context.Context, e *env, c *invocation, kinds map[string]func(c
 	return run(ctx, e, c, c.args[1])
 }
 
+// importKind is what one kind of "linli import" adds to the steps every
+// kind shares: reading --map, opening the file and the app, the error
+// report file, the progress bar and the summary.
+type importKind struct {
+	label    string // names the rows on the progress bar
+	parseMap func(string) (importer.Map, error)
+	// store reads --store and checks the store exists; needStore makes it
+	// required, checked before the file is opened.
+	store, needStore bool
+	// run imports r and returns its report and a summary of the counts
+	// particular to the kind.
+	run func(ctx context.Context, a *app.App, r importer.RowReader, opt importer.Options) (*importer.Report, string, error)
+}
+
 func importMembers(ctx context.Context, e *env, c *invocation, file string) int {
-	m, err := importer.ParseMap(flagString(c.fs, "map"))
+	return runImport(ctx, e, c, file, importKind{label: "members", parseMap: importer.ParseMap, store: true,
+		run: func(ctx context.Context, a *app.App, r importer.RowReader, opt importer.Options) (*importer.Report, string, error) {
+			rep, err := importer.Members(ctx, a.Members, linli.System, r, opt)
+			return rep, rowCounts(rep), err
+		}})
+}
+
+func importProducts(ctx context.Context, e *env, c *invocation, file string) int {
+	return runImport(ctx, e, c, file, importKind{label: "products", parseMap: importer.ParseProductMap,
+		run: func(ctx context.Context, a *app.App, r importer.RowReader, opt importer.Options) (*importer.Report, string, error) {
+			rep, err := importer.Products(ctx, a.Products, linli.System, r, opt)
+			return rep, rowCounts(rep), err
+		}})
+}
+
+func importSalesHistory(ctx context.Context, e *env, c *invocation, file string) int {
+	return runImport(ctx, e, c, file, importKind{label: "sales", parseMap: importer.ParseSalesMap, store: true, needStore: true,
+		run: func(ctx context.Context, a *app.App, r importer.RowReader, opt importer.Options) (*importer.Report, string, error) {
+			rep, err := importer.Sales(ctx, a.Members, a.Sales, linli.System, r, importer.SalesOptions{
+				Options:       opt,
+				Points:        flagBool(c.fs, "points"),
+				CreateMembers: flagBool(c.fs, "create-members"),
+			})
+			if rep == nil {
+				return nil, "", err
+			}
+			return &rep.Report, fmt.Sprintf("rows %d: sales %d new, %d already imported; refunds %d new, %d already recorded; "+
+				"new products %d, new members %d; errors %d in %s",
+				rep.Total, rep.Inserted, rep.Unchanged, rep.Refunds, rep.RefundsUnchanged, rep.NewProducts, rep.NewMembers,
+				rep.Errors, rep.Duration.Round(time.Millisecond)), err
+		}})
+}
+
+// rowCounts summarises a members or products import.
+func rowCounts(rep *importer.Report) string {
+	if rep == nil {
+		return ""
+	}
+	return fmt.Sprintf("rows %d: inserted %d, updated %d, unchanged %d, errors %d in %s",
+		rep.Total, rep.Inserted, rep.Updated, rep.Unchanged, rep.Errors, rep.Duration.Round(time.Millisecond))
+}
+
+func runImport(ctx context.Context, e *env, c *invocation, file string, k importKind) int {
+	m, err := k.parseMap(flagString(c.fs, "map"))
 	if err != nil {
 		return usageError(e, c, "--map: %v", err)
+	}
+	var storeID int64
+	if k.store {
+		storeID = flagInt64(c.fs, "store")
+	}
+	if k.needStore && storeID <= 0 {
+		return usageError(e, c, "--store: a sales import needs the store id it is recorded to")
 	}
 	r, err := importer.OpenFile(file)
 	if err != nil {
@@ -133,7 +197,6 @@ func importMembers(ctx context.Context, e *env, c *invocation, file string) int 
 		return fail(e, c, err)
 	}
 	defer a.Close()
-	storeID := flagInt64(c.fs, "store")
 	if storeID != 0 {
 		if _, err := a.Shops.Get(ctx, storeID); err != nil {
 			return fail(e, c, fmt.Errorf("--store %d: %w", storeID, err))
@@ -148,10 +211,10 @@ func importMembers(ctx context.Context, e *env, c *invocation, file string) int 
 	if err != nil {
 		return fail(e, c, fmt.Errorf("error report: %w", err))
 	}
-	rep, err := importer.Members(ctx, a.Members, linli.System, r, importer.Options{
+	rep, summary, err := k.run(ctx, a, r, importer.Options{
 		Map:         m,
 		BatchSize:   flagInt(c.fs, "batch"),
-		Progress:    progress(e, c.log, "members"),
+		Progress:    progress(e, c.log, k.label),
 		ErrorReport: rf,
 		StoreID:     storeID,
 		Lang:        c.cfg.DefaultLang,
@@ -168,146 +231,7 @@ func importMembers(ctx context.Context, e *env, c *invocation, file string) int 
 		if flagBool(c.fs, "dry-run") {
 			mode = " (dry run: nothing written)"
 		}
-		fmt.Fprintf(e.stdout, "rows %d: inserted %d, updated %d, unchanged %d, errors %d in %s%s\n",
-			rep.Total, rep.Inserted, rep.Updated, rep.Unchanged, rep.Errors, rep.Duration.Round(time.Millisecond), mode)
-		if len(rep.Ignored) > 0 {
-			fmt.Fprintf(e.stdout, "columns not imported: %s\n", strings.Join(rep.Ignored, ", "))
-		}
-		if rep.Errors > 0 {
-			fmt.Fprintf(e.stdout, "%d rows were not imported; see %s\n", rep.Errors, reportPath)
-		}
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			fmt.Fprintln(e.stderr, "import interrupted; the batches written so far are kept — run the same command again to finish")
-		}
-		return fail(e, c, err)
-	}
-	return exitOK
-}
-
-func importProducts(ctx context.Context, e *env, c *invocation, file string) int {
-	m, err := importer.ParseProductMap(flagString(c.fs, "map"))
-	if err != nil {
-		return usageError(e, c, "--map: %v", err)
-	}
-	r, err := importer.OpenFile(file)
-	if err != nil {
-		return fail(e, c, err)
-	}
-	defer r.Close()
-
-	a, err := app.Open(ctx, c.cfg, app.Migrate)
-	if err != nil {
-		return fail(e, c, err)
-	}
-	defer a.Close()
-
-	reportPath := flagString(c.fs, "errors")
-	if reportPath == "" {
-		reportPath = file + ".errors.csv"
-	}
-	rf, err := os.Create(reportPath)
-	if err != nil {
-		return fail(e, c, fmt.Errorf("error report: %w", err))
-	}
-	rep, err := importer.Products(ctx, a.Products, linli.System, r, importer.Options{
-		Map:         m,
-		BatchSize:   flagInt(c.fs, "batch"),
-		Progress:    progress(e, c.log, "products"),
-		ErrorReport: rf,
-		Lang:        c.cfg.DefaultLang,
-		DryRun:      flagBool(c.fs, "dry-run"),
-	})
-	if cerr := rf.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("error report: %w", cerr)
-	}
-	if rep == nil || rep.Errors == 0 {
-		os.Remove(reportPath)
-	}
-	if rep != nil {
-		mode := ""
-		if flagBool(c.fs, "dry-run") {
-			mode = " (dry run: nothing written)"
-		}
-		fmt.Fprintf(e.stdout, "rows %d: inserted %d, updated %d, unchanged %d, errors %d in %s%s\n",
-			rep.Total, rep.Inserted, rep.Updated, rep.Unchanged, rep.Errors, rep.Duration.Round(time.Millisecond), mode)
-		if len(rep.Ignored) > 0 {
-			fmt.Fprintf(e.stdout, "columns not imported: %s\n", strings.Join(rep.Ignored, ", "))
-		}
-		if rep.Errors > 0 {
-			fmt.Fprintf(e.stdout, "%d rows were not imported; see %s\n", rep.Errors, reportPath)
-		}
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			fmt.Fprintln(e.stderr, "import interrupted; the batches written so far are kept — run the same command again to finish")
-		}
-		return fail(e, c, err)
-	}
-	return exitOK
-}
-
-func importSalesHistory(ctx context.Context, e *env, c *invocation, file string) int {
-	m, err := importer.ParseSalesMap(flagString(c.fs, "map"))
-	if err != nil {
-		return usageError(e, c, "--map: %v", err)
-	}
-	storeID := flagInt64(c.fs, "store")
-	if storeID <= 0 {
-		return usageError(e, c, "--store: a sales import needs the store id it is recorded to")
-	}
-	r, err := importer.OpenFile(file)
-	if err != nil {
-		return fail(e, c, err)
-	}
-	defer r.Close()
-
-	a, err := app.Open(ctx, c.cfg, app.Migrate)
-	if err != nil {
-		return fail(e, c, err)
-	}
-	defer a.Close()
-	if _, err := a.Shops.Get(ctx, storeID); err != nil {
-		return fail(e, c, fmt.Errorf("--store %d: %w", storeID, err))
-	}
-
-	reportPath := flagString(c.fs, "errors")
-	if reportPath == "" {
-		reportPath = file + ".errors.csv"
-	}
-	rf, err := os.Create(reportPath)
-	if err != nil {
-		return fail(e, c, fmt.Errorf("error report: %w", err))
-	}
-	rep, err := importer.Sales(ctx, a.Members, a.Sales, linli.System, r, importer.SalesOptions{
-		Options: importer.Options{
-			Map:         m,
-			BatchSize:   flagInt(c.fs, "batch"),
-			Progress:    progress(e, c.log, "sales"),
-			ErrorReport: rf,
-			StoreID:     storeID,
-			Lang:        c.cfg.DefaultLang,
-			DryRun:      flagBool(c.fs, "dry-run"),
-		},
-		Points:        flagBool(c.fs, "points"),
-		CreateMembers: flagBool(c.fs, "create-members"),
-	})
-	if cerr := rf.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("error report: %w", cerr)
-	}
-	if rep == nil || rep.Errors == 0 {
-		os.Remove(reportPath)
-	}
-	if rep != nil {
-		mode := ""
-		if flagBool(c.fs, "dry-run") {
-			mode = " (dry run: nothing written)"
-		}
-		fmt.Fprintf(e.stdout, "rows %d: sales %d new, %d already imported; refunds %d new, %d already recorded; "+
-			"new products %d, new members %d; errors %d in %s%s\n",
-			rep.Total, rep.Inserted, rep.Unchanged, rep.Refunds, rep.RefundsUnchanged, rep.NewProducts, rep.NewMembers,
-			rep.Errors, rep.Duration.Round(time.Millisecond), mode)
+		fmt.Fprintf(e.stdout, "%s%s\n", summary, mode)
 		if len(rep.Ignored) > 0 {
 			fmt.Fprintf(e.stdout, "columns not imported: %s\n", strings.Join(rep.Ignored, ", "))
 		}

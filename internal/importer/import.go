@@ -90,14 +90,10 @@ const (
 
 // importer carries one import's state.
 type importer struct {
-	ctx    context.Context
-	svc    *member.Service
-	actor  linli.Actor
-	opt    Options
-	b      *binding
-	rep    *Report
-	errw   *csv.Writer
-	rowBad bool
+	pass1
+	svc   *member.Service
+	actor linli.Actor
+	opt   Options
 
 	phones map[uint64]phoneSeen
 	refs   map[string]int64 // referrer phone or card → member id (0: not registered)
@@ -133,23 +129,15 @@ func Members(ctx context.Context, svc *member.Service, actor linli.Actor, r RowR
 	if err != nil {
 		return nil, err
 	}
-	im := &importer{ctx: ctx, svc: svc, actor: actor, opt: opt, b: b,
-		rep:    &Report{Mapped: b.mapped, Ignored: b.ignored, Rows: []RowError{}},
+	p, err := newPass1(ctx, b, &Report{Mapped: b.mapped, Ignored: b.ignored, Rows: []RowError{}}, opt)
+	if err != nil {
+		return nil, err
+	}
+	im := &importer{pass1: p, svc: svc, actor: actor, opt: opt,
 		phones: map[uint64]phoneSeen{}, refs: map[string]int64{}, cardPhones: map[string]string{},
 		rejected: map[int]bool{}}
-	if opt.ErrorReport != nil {
-		im.errw = csv.NewWriter(opt.ErrorReport)
-		head := []string{"line", "field", "column", "code", "message"}
-		if isZh(opt.Lang) {
-			head = []string{"行号", "字段", "列", "错误代码", "原因"}
-		}
-		if _, err := io.WriteString(opt.ErrorReport, "\uFEFF"); err != nil {
-			return nil, fmt.Errorf("importer: write error report: %w", err)
-		}
-		im.errw.Write(head)
-	}
 	defer func() { im.rep.Duration = time.Since(start) }()
-	if err := im.check(r); err != nil {
+	if err := im.check(r, im.checkRow); err != nil {
 		return im.rep, err
 	}
 	if err := im.settleCards(); err != nil {
@@ -171,55 +159,87 @@ func Members(ctx context.Context, svc *member.Service, actor linli.Actor, r RowR
 
 func isZh(lang string) bool { return strings.HasPrefix(strings.ToLower(lang), "zh") }
 
-func (im *importer) flushErrors() error {
-	if im.errw == nil {
+// pass1 is the state the first pass of every kind of import shares: the
+// report it fills and the error report it writes as it goes.
+type pass1 struct {
+	ctx      context.Context
+	b        *binding
+	rep      *Report
+	errw     *csv.Writer
+	rowBad   bool // the current row has failed a check
+	progress func(done, total int)
+}
+
+// newPass1 starts the error report, if opt asks for one, with a header in
+// opt's language; the byte-order mark lets spreadsheets read it as UTF-8.
+func newPass1(ctx context.Context, b *binding, rep *Report, opt Options) (pass1, error) {
+	p := pass1{ctx: ctx, b: b, rep: rep, progress: opt.Progress}
+	if opt.ErrorReport != nil {
+		p.errw = csv.NewWriter(opt.ErrorReport)
+		head := []string{"line", "field", "column", "code", "message"}
+		if isZh(opt.Lang) {
+			head = []string{"行号", "字段", "列", "错误代码", "原因"}
+		}
+		if _, err := io.WriteString(opt.ErrorReport, "\uFEFF"); err != nil {
+			return p, fmt.Errorf("importer: write error report: %w", err)
+		}
+		p.errw.Write(head)
+	}
+	return p, nil
+}
+
+func (p *pass1) flushErrors() error {
+	if p.errw == nil {
 		return nil
 	}
-	im.errw.Flush()
-	if err := im.errw.Error(); err != nil {
+	p.errw.Flush()
+	if err := p.errw.Error(); err != nil {
 		return fmt.Errorf("importer: write error report: %w", err)
 	}
 	return nil
 }
 
 // fail records a row error.
-func (im *importer) fail(e RowError) {
-	if !im.rowBad {
-		im.rowBad = true
-		im.rep.Errors++
+func (p *pass1) fail(e RowError) {
+	if !p.rowBad {
+		p.rowBad = true
+		p.rep.Errors++
 	}
 	if e.Field != "" {
-		e.Column = im.b.mapped[e.Field]
+		e.Column = p.b.mapped[e.Field]
 	}
-	if len(im.rep.Rows) < MaxReportRows {
-		im.rep.Rows = append(im.rep.Rows, e)
+	if len(p.rep.Rows) < MaxReportRows {
+		p.rep.Rows = append(p.rep.Rows, e)
 	}
-	if im.errw != nil {
-		im.errw.Write([]string{strconv.Itoa(e.Line), e.Field, e.Column, e.Code, e.Message})
+	if p.errw != nil {
+		p.errw.Write([]string{strconv.Itoa(e.Line), e.Field, e.Column, e.Code, e.Message})
 	}
 }
 
-// check is pass 1.
-func (im *importer) check(r RowReader) error {
+// check is pass 1: it reads every row, reports the ones that cannot be
+// read or have the wrong number of cells, and hands the others to
+// checkRow, which records the row's problems with fail. Only an error that
+// makes the file unusable is returned.
+func (p *pass1) check(r RowReader, checkRow func(line int, cells []string) error) error {
 	width := len(r.Header())
 	for n := 0; ; n++ {
 		if n%1000 == 0 {
-			if err := im.ctx.Err(); err != nil {
+			if err := p.ctx.Err(); err != nil {
 				return err
 			}
-			if im.opt.Progress != nil && n > 0 {
-				im.opt.Progress(n, -1)
+			if p.progress != nil && n > 0 {
+				p.progress(n, -1)
 			}
 		}
 		line, cells, err := r.Next()
 		if err == io.EOF {
 			return nil
 		}
-		im.rowBad = false
+		p.rowBad = false
 		var re *RowError
 		if errors.As(err, &re) {
-			im.rep.Total++
-			im.fail(*re)
+			p.rep.Total++
+			p.fail(*re)
 			continue
 		}
 		if err != nil {
@@ -228,18 +248,27 @@ func (im *importer) check(r RowReader) error {
 		if blank(cells) {
 			continue
 		}
-		im.rep.Total++
+		p.rep.Total++
 		if len(cells) < width || (len(cells) > width && !blank(cells[width:])) {
-			im.fail(RowError{Line: line, Code: "import.malformed_row",
+			p.fail(RowError{Line: line, Code: "import.malformed_row",
 				Message: fmt.Sprintf("malformed row: %d cells where the header has %d", len(cells), width)})
 			continue
 		}
-		if err := im.checkRow(line, cells); err != nil {
+		if err := checkRow(line, cells); err != nil {
 			return err
 		}
-		if !im.rowBad {
-			im.rep.Valid++
+		if !p.rowBad {
+			p.rep.Valid++
 		}
+	}
+}
+
+// noFail adapts a checkRow that cannot fail for check: only members are
+// looked up in storage while their rows are checked.
+func noFail(checkRow func(line int, cells []string)) func(line int, cells []string) error {
+	return func(line int, cells []string) error {
+		checkRow(line, cells)
+		return nil
 	}
 }
 

@@ -72,9 +72,27 @@ var headerNames = map[string][]string{
 // empty title leaves the field out even when a column would match it.
 type Map map[string]string
 
+// columns describes one kind of import's fields, so that parsing a
+// mapping and binding it to a header are written once for every kind.
+type columns struct {
+	fields   []string            // mappable fields, in binding order
+	aliases  map[string]string   // other spellings → field
+	names    map[string][]string // field → titles recognised without a mapping, best first
+	required []string            // fields the header must hold
+	// rawKeys takes a Map's keys as they are when binding instead of
+	// checking them: sales maps only ever come from ParseSalesMap.
+	rawKeys bool
+}
+
+var memberColumns = &columns{fields: Fields, aliases: fieldAliases, names: headerNames,
+	required: []string{FieldPhone, FieldName}}
+
 // ParseMap reads "name=姓名,phone=手机号,…". Unknown field names are an
 // error naming them.
-func ParseMap(s string) (Map, error) {
+func ParseMap(s string) (Map, error) { return memberColumns.parse(s) }
+
+// parse reads "field=column,…" pairs into a Map of canonical field names.
+func (cs *columns) parse(s string) (Map, error) {
 	m := Map{}
 	for _, pair := range strings.Split(s, ",") {
 		if strings.TrimSpace(pair) == "" {
@@ -84,7 +102,7 @@ func ParseMap(s string) (Map, error) {
 		if !ok {
 			return nil, linli.Errorf(linli.KindInvalid, "import.bad_map", "mapping %q is not field=column", strings.TrimSpace(pair))
 		}
-		f, err := canonicalField(field)
+		f, err := cs.field(field)
 		if err != nil {
 			return nil, err
 		}
@@ -96,14 +114,15 @@ func ParseMap(s string) (Map, error) {
 	return m, nil
 }
 
-func canonicalField(s string) (string, error) {
+// field returns the canonical name of a field or alias.
+func (cs *columns) field(s string) (string, error) {
 	f := strings.ToLower(strings.TrimSpace(s))
-	if a, ok := fieldAliases[f]; ok {
+	if a, ok := cs.aliases[f]; ok {
 		f = a
 	}
-	if !slices.Contains(Fields, f) {
+	if !slices.Contains(cs.fields, f) {
 		return "", linli.Errorf(linli.KindInvalid, "import.unknown_field", "unknown field %q in the mapping; fields are %s",
-			strings.TrimSpace(s), strings.Join(Fields, ", "))
+			strings.TrimSpace(s), strings.Join(cs.fields, ", "))
 	}
 	return f, nil
 }
@@ -137,19 +156,25 @@ type binding struct {
 
 func (b *binding) has(field string) bool { return b.col[field] >= 0 }
 
+// bind resolves m against a member file's header.
+func bind(header []string, m Map) (*binding, error) { return memberColumns.bind(header, m) }
+
 // bind resolves m against header. Fields m names are looked up by exact
 // title, then by normalised title; a title that is not there is an error
 // naming it. Fields m leaves out are recognised from the header's titles.
-func bind(header []string, m Map) (*binding, error) {
+func (cs *columns) bind(header []string, m Map) (*binding, error) {
 	b := &binding{col: map[string]int{}, width: len(header), mapped: map[string]string{}}
-	for _, f := range Fields {
+	for _, f := range cs.fields {
 		b.col[f] = -1
 	}
 	used := make([]bool, len(header))
 	for field, title := range m {
-		f, err := canonicalField(field)
-		if err != nil {
-			return nil, err
+		f := field
+		if !cs.rawKeys {
+			var err error
+			if f, err = cs.field(field); err != nil {
+				return nil, err
+			}
 		}
 		if title == "" {
 			b.col[f] = -2 // left out on purpose
@@ -169,7 +194,7 @@ func bind(header []string, m Map) (*binding, error) {
 		used[i] = true
 		b.col[f] = i
 	}
-	for _, f := range Fields {
+	for _, f := range cs.fields {
 		if b.col[f] != -1 {
 			continue
 		}
@@ -178,7 +203,7 @@ func bind(header []string, m Map) (*binding, error) {
 			if used[i] {
 				continue
 			}
-			r := slices.Index(headerNames[f], normHeader(h))
+			r := slices.Index(cs.names[f], normHeader(h))
 			if r >= 0 && (best < 0 || r < bestRank) {
 				best, bestRank = i, r
 			}
@@ -188,7 +213,7 @@ func bind(header []string, m Map) (*binding, error) {
 			b.col[f] = best
 		}
 	}
-	for _, f := range Fields {
+	for _, f := range cs.fields {
 		if b.col[f] == -2 {
 			b.col[f] = -1
 		}
@@ -201,7 +226,7 @@ func bind(header []string, m Map) (*binding, error) {
 			b.ignored = append(b.ignored, h)
 		}
 	}
-	for _, f := range []string{FieldPhone, FieldName} {
+	for _, f := range cs.required {
 		if !b.has(f) {
 			return nil, linli.Errorf(linli.KindInvalid, "import.missing_column",
 				"no column holds the %s; name it in the mapping (e.g. %s=<column title>); the header has: %s", f, f, strings.Join(header, ", "))

@@ -2,11 +2,7 @@ package importer
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,112 +39,11 @@ var productNames = map[string][]string{
 
 var productAliases = map[string]string{"price_fen": FieldPrice, "sku": FieldCode}
 
+var productColumns = &columns{fields: ProductFields, aliases: productAliases, names: productNames,
+	required: []string{FieldCode, FieldName, FieldPrice}}
+
 // ParseProductMap reads "code=商品编码,price=售价,…" for a product import.
-func ParseProductMap(s string) (Map, error) {
-	m := Map{}
-	for _, pair := range strings.Split(s, ",") {
-		if strings.TrimSpace(pair) == "" {
-			continue
-		}
-		field, col, ok := strings.Cut(pair, "=")
-		if !ok {
-			return nil, linli.Errorf(linli.KindInvalid, "import.bad_map", "mapping %q is not field=column", strings.TrimSpace(pair))
-		}
-		f, err := productField(field)
-		if err != nil {
-			return nil, err
-		}
-		if _, dup := m[f]; dup {
-			return nil, linli.Errorf(linli.KindInvalid, "import.bad_map", "field %s is mapped twice", f)
-		}
-		m[f] = strings.TrimSpace(col)
-	}
-	return m, nil
-}
-
-func productField(s string) (string, error) {
-	f := strings.ToLower(strings.TrimSpace(s))
-	if a, ok := productAliases[f]; ok {
-		f = a
-	}
-	if !slices.Contains(ProductFields, f) {
-		return "", linli.Errorf(linli.KindInvalid, "import.unknown_field", "unknown field %q in the mapping; fields are %s",
-			strings.TrimSpace(s), strings.Join(ProductFields, ", "))
-	}
-	return f, nil
-}
-
-// bindProducts resolves m against header as bind does for members; code,
-// name and price must be found.
-func bindProducts(header []string, m Map) (*binding, error) {
-	b := &binding{col: map[string]int{}, width: len(header), mapped: map[string]string{}}
-	for _, f := range ProductFields {
-		b.col[f] = -1
-	}
-	used := make([]bool, len(header))
-	for field, title := range m {
-		f, err := productField(field)
-		if err != nil {
-			return nil, err
-		}
-		if title == "" {
-			b.col[f] = -2
-			continue
-		}
-		i := slices.Index(header, title)
-		if i < 0 {
-			i = slices.IndexFunc(header, func(h string) bool { return normHeader(h) == normHeader(title) })
-		}
-		if i < 0 {
-			return nil, linli.Errorf(linli.KindInvalid, "import.missing_column",
-				"column %q (mapped to %s) is not in the header; the header has: %s", title, f, strings.Join(header, ", "))
-		}
-		if used[i] {
-			return nil, linli.Errorf(linli.KindInvalid, "import.bad_map", "column %q is mapped to two fields", header[i])
-		}
-		used[i] = true
-		b.col[f] = i
-	}
-	for _, f := range ProductFields {
-		if b.col[f] != -1 {
-			continue
-		}
-		best, bestRank := -1, 0
-		for i, h := range header {
-			if used[i] {
-				continue
-			}
-			r := slices.Index(productNames[f], normHeader(h))
-			if r >= 0 && (best < 0 || r < bestRank) {
-				best, bestRank = i, r
-			}
-		}
-		if best >= 0 {
-			used[best] = true
-			b.col[f] = best
-		}
-	}
-	for _, f := range ProductFields {
-		if b.col[f] == -2 {
-			b.col[f] = -1
-		}
-		if b.col[f] >= 0 {
-			b.mapped[f] = header[b.col[f]]
-		}
-	}
-	for i, h := range header {
-		if !used[i] && h != "" {
-			b.ignored = append(b.ignored, h)
-		}
-	}
-	for _, f := range []string{FieldCode, FieldName, FieldPrice} {
-		if !b.has(f) {
-			return nil, linli.Errorf(linli.KindInvalid, "import.missing_column",
-				"no column holds the %s; name it in the mapping (e.g. %s=<column title>); the header has: %s", f, f, strings.Join(header, ", "))
-		}
-	}
-	return b, nil
-}
+func ParseProductMap(s string) (Map, error) { return productColumns.parse(s) }
 
 // unitWords maps what lists write in a unit column to a unit and the
 // number of those units in a kilogram: a weighed product's price is kept
@@ -246,14 +141,10 @@ func ParsePrice(s string) (int64, error) {
 
 // productImporter carries one product import's state.
 type productImporter struct {
-	ctx    context.Context
-	svc    *catalog.Service
-	actor  linli.Actor
-	opt    Options
-	b      *binding
-	rep    *Report
-	errw   *csv.Writer
-	rowBad bool
+	pass1
+	svc   *catalog.Service
+	actor linli.Actor
+	opt   Options
 
 	codes map[string]int // code → first line
 	rows  []catalog.Input
@@ -273,25 +164,17 @@ func Products(ctx context.Context, svc *catalog.Service, actor linli.Actor, r Ro
 		opt.BatchSize = defaultBatch
 	}
 	opt.BatchSize = min(opt.BatchSize, maxBatch)
-	b, err := bindProducts(r.Header(), opt.Map)
+	b, err := productColumns.bind(r.Header(), opt.Map)
 	if err != nil {
 		return nil, err
 	}
-	im := &productImporter{ctx: ctx, svc: svc, actor: actor, opt: opt, b: b,
-		rep: &Report{Mapped: b.mapped, Ignored: b.ignored, Rows: []RowError{}}, codes: map[string]int{}}
-	if opt.ErrorReport != nil {
-		im.errw = csv.NewWriter(opt.ErrorReport)
-		head := []string{"line", "field", "column", "code", "message"}
-		if isZh(opt.Lang) {
-			head = []string{"行号", "字段", "列", "错误代码", "原因"}
-		}
-		if _, err := io.WriteString(opt.ErrorReport, "\uFEFF"); err != nil {
-			return nil, fmt.Errorf("importer: write error report: %w", err)
-		}
-		im.errw.Write(head)
+	p, err := newPass1(ctx, b, &Report{Mapped: b.mapped, Ignored: b.ignored, Rows: []RowError{}}, opt)
+	if err != nil {
+		return nil, err
 	}
+	im := &productImporter{pass1: p, svc: svc, actor: actor, opt: opt, codes: map[string]int{}}
 	defer func() { im.rep.Duration = time.Since(start) }()
-	if err := im.check(r); err != nil {
+	if err := im.check(r, noFail(im.checkRow)); err != nil {
 		return im.rep, err
 	}
 	if err := im.flushErrors(); err != nil {
@@ -307,78 +190,10 @@ func Products(ctx context.Context, svc *catalog.Service, actor linli.Actor, r Ro
 	return im.rep, im.flushErrors()
 }
 
-func (im *productImporter) flushErrors() error {
-	if im.errw == nil {
-		return nil
-	}
-	im.errw.Flush()
-	if err := im.errw.Error(); err != nil {
-		return fmt.Errorf("importer: write error report: %w", err)
-	}
-	return nil
-}
-
-func (im *productImporter) fail(e RowError) {
-	if !im.rowBad {
-		im.rowBad = true
-		im.rep.Errors++
-	}
-	if e.Field != "" {
-		e.Column = im.b.mapped[e.Field]
-	}
-	if len(im.rep.Rows) < MaxReportRows {
-		im.rep.Rows = append(im.rep.Rows, e)
-	}
-	if im.errw != nil {
-		im.errw.Write([]string{strconv.Itoa(e.Line), e.Field, e.Column, e.Code, e.Message})
-	}
-}
-
-// check is pass 1.
-func (im *productImporter) check(r RowReader) error {
-	width := len(r.Header())
-	for n := 0; ; n++ {
-		if n%1000 == 0 {
-			if err := im.ctx.Err(); err != nil {
-				return err
-			}
-			if im.opt.Progress != nil && n > 0 {
-				im.opt.Progress(n, -1)
-			}
-		}
-		line, cells, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		im.rowBad = false
-		var re *RowError
-		if errors.As(err, &re) {
-			im.rep.Total++
-			im.fail(*re)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if blank(cells) {
-			continue
-		}
-		im.rep.Total++
-		if len(cells) < width || (len(cells) > width && !blank(cells[width:])) {
-			im.fail(RowError{Line: line, Code: "import.malformed_row",
-				Message: fmt.Sprintf("malformed row: %d cells where the header has %d", len(cells), width)})
-			continue
-		}
-		im.checkRow(line, cells)
-		if !im.rowBad {
-			im.rep.Valid++
-		}
-	}
-}
-
 // productInputField maps the catalogue's field names to import fields.
 var productInputField = map[string]string{"price_fen": FieldPrice}
 
+// checkRow validates one row and, when it is good, keeps it for pass 2.
 func (im *productImporter) checkRow(line int, cells []string) {
 	get := func(f string) string { return unescapeCell(im.b.cell(cells, f)) }
 	in := catalog.Input{

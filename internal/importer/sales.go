@@ -4,10 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,104 +58,18 @@ var salesNames = map[string][]string{
 	FieldCancel:   {"cancel", "取消", "退货", "作废"},
 }
 
-// ParseSalesMap reads "receipt=单号,time=时间,…" for a sales history import.
-func ParseSalesMap(s string) (Map, error) {
-	m := Map{}
-	for _, pair := range strings.Split(s, ",") {
-		if strings.TrimSpace(pair) == "" {
-			continue
-		}
-		field, col, ok := strings.Cut(pair, "=")
-		if !ok {
-			return nil, linli.Errorf(linli.KindInvalid, "import.bad_map", "mapping %q is not field=column", strings.TrimSpace(pair))
-		}
-		f, err := salesField(field)
-		if err != nil {
-			return nil, err
-		}
-		if _, dup := m[f]; dup {
-			return nil, linli.Errorf(linli.KindInvalid, "import.bad_map", "field %s is mapped twice", f)
-		}
-		m[f] = strings.TrimSpace(col)
-	}
-	return m, nil
-}
+var salesColumns = &columns{fields: SalesFields, aliases: salesAliases, names: salesNames,
+	required: []string{FieldTime}, rawKeys: true}
 
-func salesField(s string) (string, error) {
-	f := strings.ToLower(strings.TrimSpace(s))
-	if a, ok := salesAliases[f]; ok {
-		f = a
-	}
-	if !slices.Contains(SalesFields, f) {
-		return "", linli.Errorf(linli.KindInvalid, "import.unknown_field", "unknown field %q in the mapping; fields are %s",
-			strings.TrimSpace(s), strings.Join(SalesFields, ", "))
-	}
-	return f, nil
-}
+// ParseSalesMap reads "receipt=单号,time=时间,…" for a sales history import.
+func ParseSalesMap(s string) (Map, error) { return salesColumns.parse(s) }
 
 // bindSales resolves m against header as bind does for members; time
 // must be found, and price or amount.
 func bindSales(header []string, m Map) (*binding, error) {
-	b := &binding{col: map[string]int{}, width: len(header), mapped: map[string]string{}}
-	for _, f := range SalesFields {
-		b.col[f] = -1
-	}
-	used := make([]bool, len(header))
-	for f, title := range m {
-		if title == "" {
-			b.col[f] = -2
-			continue
-		}
-		i := slices.Index(header, title)
-		if i < 0 {
-			i = slices.IndexFunc(header, func(h string) bool { return normHeader(h) == normHeader(title) })
-		}
-		if i < 0 {
-			return nil, linli.Errorf(linli.KindInvalid, "import.missing_column",
-				"column %q (mapped to %s) is not in the header; the header has: %s", title, f, strings.Join(header, ", "))
-		}
-		if used[i] {
-			return nil, linli.Errorf(linli.KindInvalid, "import.bad_map", "column %q is mapped to two fields", header[i])
-		}
-		used[i] = true
-		b.col[f] = i
-	}
-	for _, f := range SalesFields {
-		if b.col[f] != -1 {
-			continue
-		}
-		best, bestRank := -1, 0
-		for i, h := range header {
-			if used[i] {
-				continue
-			}
-			if r := slices.Index(salesNames[f], normHeader(h)); r >= 0 && (best < 0 || r < bestRank) {
-				best, bestRank = i, r
-			}
-		}
-		if best >= 0 {
-			used[best] = true
-			b.col[f] = best
-		}
-	}
-	for _, f := range SalesFields {
-		if b.col[f] == -2 {
-			b.col[f] = -1
-		}
-		if b.col[f] >= 0 {
-			b.mapped[f] = header[b.col[f]]
-		}
-	}
-	for i, h := range header {
-		if !used[i] && h != "" {
-			b.ignored = append(b.ignored, h)
-		}
-	}
-	for _, f := range []string{FieldTime} {
-		if !b.has(f) {
-			return nil, linli.Errorf(linli.KindInvalid, "import.missing_column",
-				"no column holds the %s; name it in the mapping (e.g. %s=<column title>); the header has: %s", f, f, strings.Join(header, ", "))
-		}
+	b, err := salesColumns.bind(header, m)
+	if err != nil {
+		return nil, err
 	}
 	if !b.has(FieldPrice) && !b.has(FieldAmount) {
 		return nil, linli.Errorf(linli.KindInvalid, "import.missing_column",
@@ -208,16 +119,13 @@ type histRefund struct {
 }
 
 type salesImporter struct {
-	ctx    context.Context
-	ms     *member.Service
-	ss     *sales.Service
-	actor  linli.Actor
-	opt    SalesOptions
-	b      *binding
-	rep    *SalesReport
-	errw   *csv.Writer
-	rowBad bool
-	loc    *time.Location
+	pass1 // its rep is this rep's Report
+	ms    *member.Service
+	ss    *sales.Service
+	actor linli.Actor
+	opt   SalesOptions
+	rep   *SalesReport
+	loc   *time.Location
 
 	receipts map[string]*histSale
 	order    []*histSale
@@ -255,23 +163,16 @@ func Sales(ctx context.Context, ms *member.Service, ss *sales.Service, actor lin
 	if err != nil {
 		return nil, err
 	}
-	im := &salesImporter{ctx: ctx, ms: ms, ss: ss, actor: actor, opt: opt, b: b, loc: loc,
-		rep:      &SalesReport{Report: Report{Mapped: b.mapped, Ignored: b.ignored, Rows: []RowError{}}},
+	rep := &SalesReport{Report: Report{Mapped: b.mapped, Ignored: b.ignored, Rows: []RowError{}}}
+	p, err := newPass1(ctx, b, &rep.Report, opt.Options)
+	if err != nil {
+		return nil, err
+	}
+	im := &salesImporter{pass1: p, ms: ms, ss: ss, actor: actor, opt: opt, rep: rep, loc: loc,
 		receipts: map[string]*histSale{}, products: map[string]catalog.Input{}, badCode: map[string]RowError{},
 		nth: map[string]int{}}
-	if opt.ErrorReport != nil {
-		im.errw = csv.NewWriter(opt.ErrorReport)
-		head := []string{"line", "field", "column", "code", "message"}
-		if isZh(opt.Lang) {
-			head = []string{"行号", "字段", "列", "错误代码", "原因"}
-		}
-		if _, err := io.WriteString(opt.ErrorReport, "\uFEFF"); err != nil {
-			return nil, fmt.Errorf("importer: write error report: %w", err)
-		}
-		im.errw.Write(head)
-	}
 	defer func() { im.rep.Duration = time.Since(start) }()
-	if err := im.check(r); err != nil {
+	if err := im.check(r, noFail(im.checkRow)); err != nil {
 		return im.rep, err
 	}
 	if err := im.resolveMembers(); err != nil {
@@ -293,79 +194,11 @@ func Sales(ctx context.Context, ms *member.Service, ss *sales.Service, actor lin
 	return im.rep, im.flushErrors()
 }
 
-func (im *salesImporter) flushErrors() error {
-	if im.errw == nil {
-		return nil
-	}
-	im.errw.Flush()
-	if err := im.errw.Error(); err != nil {
-		return fmt.Errorf("importer: write error report: %w", err)
-	}
-	return nil
-}
-
-func (im *salesImporter) fail(e RowError) {
-	if !im.rowBad {
-		im.rowBad = true
-		im.rep.Errors++
-	}
-	if e.Field != "" {
-		e.Column = im.b.mapped[e.Field]
-	}
-	if len(im.rep.Rows) < MaxReportRows {
-		im.rep.Rows = append(im.rep.Rows, e)
-	}
-	if im.errw != nil {
-		im.errw.Write([]string{strconv.Itoa(e.Line), e.Field, e.Column, e.Code, e.Message})
-	}
-}
-
 // failLater rejects a row that passed pass 1.
 func (im *salesImporter) failLater(e RowError) {
 	im.rowBad = false
 	im.fail(e)
 	im.rep.Valid--
-}
-
-func (im *salesImporter) check(r RowReader) error {
-	width := len(r.Header())
-	for n := 0; ; n++ {
-		if n%1000 == 0 {
-			if err := im.ctx.Err(); err != nil {
-				return err
-			}
-			if im.opt.Progress != nil && n > 0 {
-				im.opt.Progress(n, -1)
-			}
-		}
-		line, cells, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		im.rowBad = false
-		var re *RowError
-		if errors.As(err, &re) {
-			im.rep.Total++
-			im.fail(*re)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if blank(cells) {
-			continue
-		}
-		im.rep.Total++
-		if len(cells) < width || (len(cells) > width && !blank(cells[width:])) {
-			im.fail(RowError{Line: line, Code: "import.malformed_row",
-				Message: fmt.Sprintf("malformed row: %d cells where the header has %d", len(cells), width)})
-			continue
-		}
-		im.checkRow(line, cells)
-		if !im.rowBad {
-			im.rep.Valid++
-		}
-	}
 }
 
 // cancelWords are the cancellation marks; the empty cell and these
@@ -375,6 +208,8 @@ var cancelWords = map[string]bool{"y": true, "yes": true, "1": true, "true": tru
 	"void": true, "refund": true, "returned": true}
 var keepWords = map[string]bool{"": true, "n": true, "no": true, "0": true, "false": true, "否": true, "正常": true}
 
+// checkRow validates one row and gathers it into its receipt or refund
+// for pass 2.
 func (im *salesImporter) checkRow(line int, cells []string) {
 	get := func(f string) string { return unescapeCell(im.b.cell(cells, f)) }
 	bad := func(field, code, format string, args ...any) {

@@ -32,6 +32,124 @@ type reader interface {
 
 type salesTx struct{ tx *Tx }
 
+// queryAll reads every row of q with scan. The rows are closed before it
+// returns, so a caller may query again on the same (single) connection.
+func queryAll[T any](ctx context.Context, r reader, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := r.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Column lists, one per table, each in the order its scan function reads.
+const (
+	saleCols = `id, store_id, terminal, receipt_no, COALESCE(member_id, 0), cashier, channel, pickup_status, sold_at,
+	amount_fen, discount_fen, points_earned, points_redeemed, refunded_fen, status`
+	lineCols = `line_no, COALESCE(product_id, 0), product_code, name, category, unit, quantity,
+	unit_price_fen, discount_fen, amount_fen, points, refunded_qty, refunded_fen, points_reversed`
+	payCols    = `method, amount_fen, points`
+	entryCols  = `id, member_id, delta, kind, source, COALESCE(source_id, 0), rule, operator, reason, at`
+	lotCols    = `id, points, remaining, earned_at, expires_at`
+	refundCols = `id, sale_id, store_id, terminal, refund_no, amount_fen, points_reversed,
+	points_returned, points_unrecovered, reason, at`
+	refundLineCols = `line_no, quantity, amount_fen, points`
+)
+
+// Insert column lists shared by live sales and imported history.
+const (
+	lineInsertCols = `sale_id, line_no, product_id, product_code, name, category, unit,
+	quantity, unit_price_fen, discount_fen, amount_fen, points`
+	payInsertCols = `sale_id, seq, method, amount_fen, points`
+)
+
+// scanSale reads saleCols; more receives any columns selected after them.
+func scanSale(sc scanner, more ...any) (sales.Sale, error) {
+	var s sales.Sale
+	var at int64
+	err := sc.Scan(append([]any{&s.ID, &s.StoreID, &s.Terminal, &s.Receipt, &s.MemberID, &s.Cashier, &s.Channel,
+		&s.PickupStatus, &at, &s.AmountFen, &s.DiscountFen, &s.PointsEarned, &s.PointsRedeemed, &s.RefundedFen,
+		&s.Status}, more...)...)
+	s.SoldAt = FromMillis(at)
+	return s, err
+}
+
+func scanLine(sc scanner) (sales.Line, error) {
+	var l sales.Line
+	err := sc.Scan(&l.LineNo, &l.ProductID, &l.Product, &l.Name, &l.Category, &l.Unit, &l.Quantity, &l.UnitPriceFen,
+		&l.DiscountFen, &l.AmountFen, &l.Points, &l.RefundedQty, &l.RefundedFen, &l.PointsReversed)
+	return l, err
+}
+
+func scanPayment(sc scanner) (sales.Payment, error) {
+	var p sales.Payment
+	err := sc.Scan(&p.Method, &p.AmountFen, &p.Points)
+	return p, err
+}
+
+func scanEntry(sc scanner) (sales.Entry, error) {
+	var e sales.Entry
+	var at int64
+	err := sc.Scan(&e.ID, &e.MemberID, &e.Delta, &e.Kind, &e.Source, &e.SourceID, &e.Rule, &e.Operator, &e.Reason, &at)
+	e.At = FromMillis(at)
+	return e, err
+}
+
+// scanLot reads lotCols; a lot without expiry keeps a zero ExpiresAt.
+func scanLot(sc scanner) (loyalty.Lot, error) {
+	var l loyalty.Lot
+	var earned int64
+	var exp sql.NullInt64
+	err := sc.Scan(&l.ID, &l.Points, &l.Remaining, &earned, &exp)
+	l.EarnedAt = FromMillis(earned)
+	if exp.Valid {
+		l.ExpiresAt = FromMillis(exp.Int64)
+	}
+	return l, err
+}
+
+func scanRefund(sc scanner) (sales.RefundRow, error) {
+	var r sales.RefundRow
+	var at int64
+	err := sc.Scan(&r.ID, &r.SaleID, &r.StoreID, &r.Terminal, &r.RefundNo, &r.AmountFen, &r.PointsReversed,
+		&r.PointsReturned, &r.PointsUnrecovered, &r.Reason, &at)
+	r.At = FromMillis(at)
+	return r, err
+}
+
+func scanRefundLine(sc scanner) (sales.RefundLineRow, error) {
+	var l sales.RefundLineRow
+	err := sc.Scan(&l.LineNo, &l.Quantity, &l.AmountFen, &l.Points)
+	return l, err
+}
+
+// openLots lists a member's lots with points left, oldest first: the
+// order redemption takes from them.
+func openLots(ctx context.Context, r reader, memberID int64) ([]loyalty.Lot, error) {
+	return queryAll(ctx, r, scanLot, `SELECT `+lotCols+` FROM points_lots
+		WHERE member_id = ? AND remaining > 0 ORDER BY id`, memberID)
+}
+
+// entries lists points entries matching where (which may carry ORDER BY
+// and LIMIT).
+func entries(ctx context.Context, r reader, where string, args ...any) ([]sales.Entry, error) {
+	return queryAll(ctx, r, scanEntry, `SELECT `+entryCols+` FROM points_entries WHERE `+where, args...)
+}
+
+// ensureBalance creates a member's cached balance row if missing, so it
+// can be locked.
+const ensureBalance = `INSERT INTO member_points (member_id, balance, updated_at) VALUES (?, 0, ?)
+			ON CONFLICT (member_id) DO NOTHING`
+
 func (s *Sales) Write(ctx context.Context, fn func(tx sales.Tx) error) error {
 	return s.db.Write(ctx, func(tx *Tx) error { return fn(&salesTx{tx}) })
 }
@@ -83,58 +201,25 @@ func (s *Sales) RefundByNo(ctx context.Context, storeID int64, terminal, no stri
 	return stored(s.db, ctx, refundByNo, storeID, terminal, no)
 }
 
-const saleCols = `id, store_id, terminal, receipt_no, COALESCE(member_id, 0), cashier, channel, pickup_status, sold_at,
-	amount_fen, discount_fen, points_earned, points_redeemed, refunded_fen, status, response`
-
 // loadSale reads a sale, its lines and payments; suffix locks on PostgreSQL.
 func loadSale(ctx context.Context, r reader, id int64, suffix string) (*sales.Sale, string, error) {
-	var (
-		s    sales.Sale
-		at   int64
-		resp string
-	)
-	err := r.QueryRow(ctx, `SELECT `+saleCols+` FROM sales WHERE id = ?`+suffix, id).Scan(&s.ID, &s.StoreID, &s.Terminal,
-		&s.Receipt, &s.MemberID, &s.Cashier, &s.Channel, &s.PickupStatus, &at, &s.AmountFen, &s.DiscountFen,
-		&s.PointsEarned, &s.PointsRedeemed, &s.RefundedFen, &s.Status, &resp)
+	var resp string
+	s, err := scanSale(r.QueryRow(ctx, `SELECT `+saleCols+`, response FROM sales WHERE id = ?`+suffix, id), &resp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", nil
 	}
 	if err != nil {
 		return nil, "", err
 	}
-	s.SoldAt = FromMillis(at)
-	rows, err := r.Query(ctx, `SELECT line_no, COALESCE(product_id, 0), product_code, name, category, unit, quantity,
-		unit_price_fen, discount_fen, amount_fen, points, refunded_qty, refunded_fen, points_reversed
-		FROM sale_lines WHERE sale_id = ? ORDER BY line_no`, id)
-	if err != nil {
+	if s.Lines, err = queryAll(ctx, r, scanLine, `SELECT `+lineCols+`
+		FROM sale_lines WHERE sale_id = ? ORDER BY line_no`, id); err != nil {
 		return nil, "", err
 	}
-	for rows.Next() {
-		var l sales.Line
-		if err := rows.Scan(&l.LineNo, &l.ProductID, &l.Product, &l.Name, &l.Category, &l.Unit, &l.Quantity, &l.UnitPriceFen,
-			&l.DiscountFen, &l.AmountFen, &l.Points, &l.RefundedQty, &l.RefundedFen, &l.PointsReversed); err != nil {
-			rows.Close()
-			return nil, "", err
-		}
-		s.Lines = append(s.Lines, l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if s.Payments, err = queryAll(ctx, r, scanPayment, `SELECT `+payCols+`
+		FROM sale_payments WHERE sale_id = ? ORDER BY seq`, id); err != nil {
 		return nil, "", err
 	}
-	rows, err = r.Query(ctx, `SELECT method, amount_fen, points FROM sale_payments WHERE sale_id = ? ORDER BY seq`, id)
-	if err != nil {
-		return nil, "", err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var p sales.Payment
-		if err := rows.Scan(&p.Method, &p.AmountFen, &p.Points); err != nil {
-			return nil, "", err
-		}
-		s.Payments = append(s.Payments, p)
-	}
-	return &s, resp, rows.Err()
+	return &s, resp, nil
 }
 
 func (s *Sales) GetSale(ctx context.Context, id int64) (*sales.Sale, string, error) {
@@ -151,23 +236,7 @@ func (s *Sales) Balance(ctx context.Context, memberID int64) (int64, error) {
 }
 
 func (s *Sales) Entries(ctx context.Context, memberID int64, limit int) ([]sales.Entry, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, member_id, delta, kind, source, COALESCE(source_id, 0), rule, operator, reason, at
-		FROM points_entries WHERE member_id = ? ORDER BY id DESC LIMIT ?`, memberID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []sales.Entry
-	for rows.Next() {
-		var e sales.Entry
-		var at int64
-		if err := rows.Scan(&e.ID, &e.MemberID, &e.Delta, &e.Kind, &e.Source, &e.SourceID, &e.Rule, &e.Operator, &e.Reason, &at); err != nil {
-			return nil, err
-		}
-		e.At = FromMillis(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return entries(ctx, s.db, `member_id = ? ORDER BY id DESC LIMIT ?`, memberID, limit)
 }
 
 func (s *Sales) ExpiredMembers(ctx context.Context, at time.Time) ([]int64, error) {
@@ -176,24 +245,15 @@ func (s *Sales) ExpiredMembers(ctx context.Context, at time.Time) ([]int64, erro
 }
 
 func (s *Sales) ExpiringSoon(ctx context.Context, from, until time.Time) ([]sales.Expiring, error) {
-	rows, err := s.db.Query(ctx, `SELECT member_id, SUM(remaining), MIN(expires_at) FROM points_lots
-		WHERE remaining > 0 AND expires_at > ? AND expires_at < ? GROUP BY member_id ORDER BY MIN(expires_at), member_id`,
-		Millis(from), Millis(until))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []sales.Expiring
-	for rows.Next() {
+	return queryAll(ctx, s.db, func(sc scanner) (sales.Expiring, error) {
 		var e sales.Expiring
 		var at int64
-		if err := rows.Scan(&e.MemberID, &e.Points, &at); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&e.MemberID, &e.Points, &at)
 		e.Earliest = FromMillis(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	}, `SELECT member_id, SUM(remaining), MIN(expires_at) FROM points_lots
+		WHERE remaining > 0 AND expires_at > ? AND expires_at < ? GROUP BY member_id ORDER BY MIN(expires_at), member_id`,
+		Millis(from), Millis(until))
 }
 
 // checks are the ledger's invariants as queries: each row found is a
@@ -298,8 +358,7 @@ func (t *salesTx) LockMember(ctx context.Context, memberID int64, at time.Time) 
 			id = into.Int64
 			continue
 		}
-		if _, err := t.tx.Exec(ctx, `INSERT INTO member_points (member_id, balance, updated_at) VALUES (?, 0, ?)
-			ON CONFLICT (member_id) DO NOTHING`, id, Millis(at)); err != nil {
+		if _, err := t.tx.Exec(ctx, ensureBalance, id, Millis(at)); err != nil {
 			return 0, 0, err
 		}
 		var bal int64
@@ -333,15 +392,14 @@ func (t *salesTx) InsertSale(ctx context.Context, s *sales.Sale, hash []byte, at
 		lines[i] = []any{id, l.LineNo, nullID(l.ProductID), l.Product, l.Name, l.Category, l.Unit, l.Quantity,
 			l.UnitPriceFen, l.DiscountFen, l.AmountFen, l.Points}
 	}
-	if err := t.tx.InsertRows(ctx, "sale_lines", `sale_id, line_no, product_id, product_code, name, category, unit,
-		quantity, unit_price_fen, discount_fen, amount_fen, points`, lines); err != nil {
+	if err := t.tx.InsertRows(ctx, "sale_lines", lineInsertCols, lines); err != nil {
 		return 0, fmt.Errorf("store: insert sale lines: %w", err)
 	}
 	pays := make([][]any, len(s.Payments))
 	for i, p := range s.Payments {
 		pays[i] = []any{id, i + 1, p.Method, p.AmountFen, p.Points}
 	}
-	if err := t.tx.InsertRows(ctx, "sale_payments", `sale_id, seq, method, amount_fen, points`, pays); err != nil {
+	if err := t.tx.InsertRows(ctx, "sale_payments", payInsertCols, pays); err != nil {
 		return 0, fmt.Errorf("store: insert sale payments: %w", err)
 	}
 	return id, nil
@@ -411,27 +469,7 @@ func (t *salesTx) SetRefund(ctx context.Context, r *sales.Refund, response strin
 }
 
 func (t *salesTx) Lots(ctx context.Context, memberID int64) ([]loyalty.Lot, error) {
-	rows, err := t.tx.Query(ctx, `SELECT id, points, remaining, earned_at, expires_at FROM points_lots
-		WHERE member_id = ? AND remaining > 0 ORDER BY id`, memberID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []loyalty.Lot
-	for rows.Next() {
-		var l loyalty.Lot
-		var earned int64
-		var exp sql.NullInt64
-		if err := rows.Scan(&l.ID, &l.Points, &l.Remaining, &earned, &exp); err != nil {
-			return nil, err
-		}
-		l.EarnedAt = FromMillis(earned)
-		if exp.Valid {
-			l.ExpiresAt = FromMillis(exp.Int64)
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return openLots(ctx, t.tx, memberID)
 }
 
 func (t *salesTx) SaleLot(ctx context.Context, saleID int64) (int64, error) {
@@ -529,8 +567,7 @@ func (t *salesTx) Audit(ctx context.Context, at time.Time, actor linli.Actor, ac
 // holds two), so no sale of either member runs meanwhile.
 func mergePoints(ctx context.Context, tx *Tx, from, into, now int64) error {
 	for _, id := range []int64{from, into} {
-		if _, err := tx.Exec(ctx, `INSERT INTO member_points (member_id, balance, updated_at) VALUES (?, 0, ?)
-			ON CONFLICT (member_id) DO NOTHING`, id, now); err != nil {
+		if _, err := tx.Exec(ctx, ensureBalance, id, now); err != nil {
 			return err
 		}
 	}

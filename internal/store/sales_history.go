@@ -255,11 +255,10 @@ func (s *Sales) InsertHistory(ctx context.Context, storeID int64, batch []sales.
 			sold_at, amount_fen, status, created_at`, saleRows); err != nil {
 			return fmt.Errorf("store: insert history sales: %w", err)
 		}
-		if err := tx.InsertRows(ctx, "sale_lines", `sale_id, line_no, product_id, product_code, name, category, unit,
-			quantity, unit_price_fen, discount_fen, amount_fen, points`, lineRows); err != nil {
+		if err := tx.InsertRows(ctx, "sale_lines", lineInsertCols, lineRows); err != nil {
 			return fmt.Errorf("store: insert history lines: %w", err)
 		}
-		if err := tx.InsertRows(ctx, "sale_payments", `sale_id, seq, method, amount_fen, points`, payRows); err != nil {
+		if err := tx.InsertRows(ctx, "sale_payments", payInsertCols, payRows); err != nil {
 			return fmt.Errorf("store: insert history payments: %w", err)
 		}
 		inserted = len(fresh)

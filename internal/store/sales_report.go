@@ -29,22 +29,13 @@ const liabilityLots = `SELECT x.store_id, COALESCE(st.code, ''), COALESCE(st.nam
 	ORDER BY x.store_id, x.expires_at`
 
 func (s *Sales) LiabilityLots(ctx context.Context, at time.Time) ([]sales.LotSum, error) {
-	rows, err := s.db.Query(ctx, liabilityLots, Millis(at))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []sales.LotSum
-	for rows.Next() {
+	return queryAll(ctx, s.db, func(sc scanner) (sales.LotSum, error) {
 		var x sales.LotSum
 		var exp sql.NullInt64
-		if err := rows.Scan(&x.StoreID, &x.Code, &x.Name, &x.Zone, &exp, &x.Points); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&x.StoreID, &x.Code, &x.Name, &x.Zone, &exp, &x.Points)
 		if exp.Valid {
 			x.ExpiresAt = FromMillis(exp.Int64)
 		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+		return x, err
+	}, liabilityLots, Millis(at))
 }

@@ -74,23 +74,14 @@ func (s *Sales) TierActivity(ctx context.Context, memberID int64, from, to time.
 }
 
 func (s *Sales) TierHistory(ctx context.Context, memberID int64, limit int) ([]sales.TierChange, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, member_id, from_tier, to_tier, reason, at, COALESCE(source_id, 0)
-		FROM tier_history WHERE member_id = ? ORDER BY id DESC LIMIT ?`, memberID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []sales.TierChange
-	for rows.Next() {
+	return queryAll(ctx, s.db, func(sc scanner) (sales.TierChange, error) {
 		var c sales.TierChange
 		var at int64
-		if err := rows.Scan(&c.ID, &c.MemberID, &c.From, &c.To, &c.Reason, &at, &c.SourceID); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&c.ID, &c.MemberID, &c.From, &c.To, &c.Reason, &at, &c.SourceID)
 		c.At = FromMillis(at)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, `SELECT id, member_id, from_tier, to_tier, reason, at, COALESCE(source_id, 0)
+		FROM tier_history WHERE member_id = ? ORDER BY id DESC LIMIT ?`, memberID, limit)
 }
 
 func (s *Sales) TieredMembers(ctx context.Context, except string, due time.Time) ([]int64, error) {
