@@ -165,8 +165,11 @@ func TestConfigHidesKey(t *testing.T) {
 func TestDemoThenStats(t *testing.T) {
 	dir := t.TempDir()
 	start := time.Now()
-	r := mustRun(t, "demo", "--no-serve", "--members", "300", "--data-dir", dir, "--password", "demo-pass-1")
+	r := mustRun(t, "demo", "--no-serve", "--members", "300", "--sales-months", "1", "--data-dir", dir, "--password", "demo-pass-1")
 	t.Logf("demo with 300 members: %s", time.Since(start))
+	if r := mustRun(t, "check", "--data-dir", dir); !strings.Contains(r.stdout, "no violations") {
+		t.Errorf("check after demo: %s", r)
+	}
 	for _, want := range []string{"password demo-pass-1", "admin", "owner", "cashier", "analyst", "secret.key", "/login"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
@@ -174,7 +177,7 @@ func TestDemoThenStats(t *testing.T) {
 	}
 	s := stats(t, dir)
 	if s.Members != 300 || s.MembersTotal != 300 || s.Stores != 2 || s.Staff != 6 || s.APIKeys != 0 ||
-		s.SchemaVersion != store.Latest() || s.Dialect != "sqlite" {
+		s.SchemaVersion != store.Latest() || s.Dialect != "sqlite" || s.Products != 150 || s.Sales == 0 || s.PointsOutstanding == 0 {
 		t.Errorf("stats after demo: %+v", s)
 	}
 	// The JSON keys are a public interface.

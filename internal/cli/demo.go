@@ -32,7 +32,10 @@ var demoCmd = &command{
 owner is "admin"; all share one password, printed once) and the members, then
 serves like "linli serve". A database that already holds data is served as it
 is. No secret key is needed: a demo keeps a generated one in
-<data-dir>/secret.key. The data depends only on --seed, --members and --stores.
+<data-dir>/secret.key. It also fills the catalogue and --sales-months of purchases: sales older than
+two weeks as history, the last two weeks through the tills' path, so members
+hold points and tiers. The data depends only on --seed, --members, --stores,
+--sales-months and the day it is made.
 --password is visible to other users of the machine (ps); it is meant for
 scripts.`,
 	flags: func(fs *flag.FlagSet) {
@@ -41,6 +44,7 @@ scripts.`,
 		fs.Int64("seed", demo.DefaultSeed, "random seed; the same seed gives the same data")
 		fs.String("password", "", "password of the demo accounts (default: a random one, printed)")
 		fs.Bool("no-serve", false, "only generate the data, do not serve")
+		fs.Int("sales-months", 3, "months of sales history to generate (0: none)")
 	},
 	run: runDemo,
 }
@@ -56,6 +60,10 @@ func runDemo(ctx context.Context, e *env, c *invocation) int {
 	}
 	if opt.Members < 1 || opt.Members > demo.MaxMembers || opt.Stores < 1 || opt.Stores > 999 {
 		return usageError(e, c, "--members must be 1…%d and --stores 1…999", demo.MaxMembers)
+	}
+	months := flagInt(c.fs, "sales-months")
+	if months < 0 || months > 36 {
+		return usageError(e, c, "--sales-months must be 0…36")
 	}
 	password := flagString(c.fs, "password")
 	noServe := flagBool(c.fs, "no-serve")
@@ -83,7 +91,7 @@ func runDemo(ctx context.Context, e *env, c *invocation) int {
 		if password == "" {
 			password = randomPassword()
 		}
-		if err := seedDemo(ctx, e, c, a, opt, password); err != nil {
+		if err := seedDemo(ctx, e, c, a, opt, months, password); err != nil {
 			return fail(e, c, err)
 		}
 	} else {
@@ -135,7 +143,7 @@ func refuseRealData(ctx context.Context, c *invocation) error {
 }
 
 // seedDemo writes the demo chain into an empty database.
-func seedDemo(ctx context.Context, e *env, c *invocation, a *app.App, opt demo.Options, password string) error {
+func seedDemo(ctx context.Context, e *env, c *invocation, a *app.App, opt demo.Options, months int, password string) error {
 	start := time.Now()
 	opt.Now = a.Now()
 	g := demo.New(opt)
@@ -210,12 +218,17 @@ func seedDemo(ctx context.Context, e *env, c *invocation, a *app.App, opt demo.O
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(e.stdout, "Demo data: %d stores, %d staff accounts, %d members in %s.\n",
+		len(stores), len(accounts), total, time.Since(start).Round(time.Millisecond))
 	if err := a.MarkDemo(ctx); err != nil {
 		return err
 	}
-
-	fmt.Fprintf(e.stdout, "Demo data: %d stores, %d staff accounts, %d members in %s.\n\n",
-		len(stores), len(accounts), total, time.Since(start).Round(time.Millisecond))
+	if months > 0 {
+		if err := seedSales(ctx, e, c, a, g, stores, months); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(e.stdout)
 	fmt.Fprintf(e.stdout, "Staff accounts — password %s (shown only now):\n", password)
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  USERNAME\tROLE\tSTORE")

@@ -1,0 +1,113 @@
+package demo
+
+import (
+	"reflect"
+	"testing"
+	"time"
+)
+
+func collectSales(t *testing.T, opt Options, months int) []SaleSpec {
+	t.Helper()
+	var out []SaleSpec
+	if err := Sales(opt, months, func(s SaleSpec) error {
+		out = append(out, s)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestProducts(t *testing.T) {
+	ps := Products(Options{})
+	if len(ps) < 140 {
+		t.Fatalf("%d products", len(ps))
+	}
+	codes := map[string]bool{}
+	cats := map[string]int{}
+	weight := 0
+	for _, p := range ps {
+		if codes[p.Code] || p.Name == "" || p.PriceFen <= 0 || len(p.Barcode) != 13 {
+			t.Errorf("bad product %+v", p)
+		}
+		codes[p.Code] = true
+		cats[p.Category]++
+		if p.Weight {
+			weight++
+		}
+	}
+	if cats["烟草"] == 0 || weight == 0 || len(cats) != 10 {
+		t.Errorf("categories %v, %d weight items", cats, weight)
+	}
+	if !reflect.DeepEqual(ps, Products(Options{Seed: 7})) {
+		t.Error("products depend on the options")
+	}
+}
+
+func TestSalesDeterministic(t *testing.T) {
+	opt := Options{Members: 200, Now: time.Date(2026, 2, 20, 15, 0, 0, 0, time.UTC)}
+	a := collectSales(t, opt, 3)
+	b := collectSales(t, opt, 3)
+	if len(a) == 0 || !reflect.DeepEqual(a, b) {
+		t.Fatalf("same options gave different sales (%d, %d)", len(a), len(b))
+	}
+	if c := collectSales(t, Options{Members: 200, Seed: 2, Now: opt.Now}, 3); reflect.DeepEqual(a, c) {
+		t.Error("another seed gave the same sales")
+	}
+	if s := collectSales(t, opt, 0); len(s) != 0 {
+		t.Errorf("0 months gave %d sales", len(s))
+	}
+
+	// Members are not shifted by generating sales.
+	g := New(opt)
+	m0 := g.Member(5)
+	_ = g.Sales(1, func(SaleSpec) error { return nil })
+	if !reflect.DeepEqual(m0, g.Member(5)) {
+		t.Error("sales changed a member")
+	}
+
+	start := opt.Now.AddDate(0, -3, -1)
+	receipts := map[string]bool{}
+	buyers := map[int]bool{}
+	refunds, prev := 0, SaleSpec{Member: -1}
+	byCode := map[string]ProductSpec{}
+	for _, p := range Products(opt) {
+		byCode[p.Code] = p
+	}
+	for _, s := range a {
+		h := s.At.In(chinaTime).Hour()
+		if !s.At.Before(opt.Now) || s.At.Before(start) || h < 7 || h >= 22 {
+			t.Errorf("sale %s at %s", s.Receipt, s.At.In(chinaTime))
+		}
+		if receipts[s.Receipt] || len(s.Lines) < 1 || len(s.Lines) > 12 || s.Store < 0 || s.Store >= 2 {
+			t.Errorf("bad sale %+v", s)
+		}
+		receipts[s.Receipt] = true
+		buyers[s.Member] = true
+		if s.Member == prev.Member && s.At.Before(prev.At) {
+			t.Errorf("sales of member %d out of order", s.Member)
+		}
+		prev = s
+		for _, l := range s.Lines {
+			p := byCode[l.Product]
+			want := l.Quantity * p.PriceFen
+			if p.Weight {
+				want = (l.Quantity*p.PriceFen + 500) / 1000
+			}
+			if l.AmountFen != want || l.Quantity <= 0 {
+				t.Errorf("line %+v of %s", l, p.Code)
+			}
+		}
+		if s.Refund {
+			refunds++
+			l := s.Lines[s.RefundLine]
+			if s.RefundQty > l.Quantity || s.RefundFen > l.AmountFen || !s.RefundAt.After(s.At) {
+				t.Errorf("bad refund %+v", s)
+			}
+		}
+	}
+	if refunds == 0 || len(buyers) < 150 {
+		t.Errorf("%d refunds, %d buyers of 200", refunds, len(buyers))
+	}
+	t.Logf("%d sales, %d refunds", len(a), refunds)
+}
