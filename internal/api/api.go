@@ -7,6 +7,7 @@ package api
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -167,3 +168,9 @@ func required(field string) error {
 }
 
 func noContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
+
+// created answers 201 with the new resource and where it lives.
+func created(w http.ResponseWriter, collection string, id int64, v any) {
+	w.Header().Set("Location", fmt.Sprintf("%s/%s/%d", Prefix, collection, id))
+	server.JSON(w, http.StatusCreated, v)
+}

@@ -129,8 +129,7 @@ func (x *API) createMember(w http.ResponseWriter, r *http.Request) {
 		x.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Location", fmt.Sprintf("%s/members/%d", Prefix, m.ID))
-	server.JSON(w, http.StatusCreated, shown(r, m))
+	created(w, "members", m.ID, shown(r, m))
 }
 
 func (x *API) getMember(w http.ResponseWriter, r *http.Request) {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -141,8 +140,7 @@ func (x *API) commitSale(w http.ResponseWriter, r *http.Request) {
 		x.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Location", fmt.Sprintf("%s/pos/sales/%d", Prefix, s.ID))
-	server.JSON(w, http.StatusCreated, s)
+	created(w, "pos/sales", s.ID, s)
 }
 
 // sale reads the sale at {id}; a store-bound caller sees only their

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -58,8 +57,7 @@ func (x *API) createProduct(w http.ResponseWriter, r *http.Request) {
 		x.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Location", fmt.Sprintf("%s/products/%d", Prefix, p.ID))
-	server.JSON(w, http.StatusCreated, p)
+	created(w, "products", p.ID, p)
 }
 
 func (x *API) getProduct(w http.ResponseWriter, r *http.Request) {
