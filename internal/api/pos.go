@@ -140,6 +140,10 @@ func (x *API) commitSale(w http.ResponseWriter, r *http.Request) {
 		x.fail(w, r, err)
 		return
 	}
+	if s.Replayed {
+		// As for Idempotency-Key: the first status and body, marked.
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
 	created(w, "pos/sales", s.ID, s)
 }
 

@@ -258,10 +258,10 @@ func testPOS(t *testing.T, a *app.App) {
 
 	t.Run("replay", func(t *testing.T) {
 		w := do(term, "POST", "/api/v1/pos/sales", first)
-		// The service does not say whether it replayed, so the answer is
-		// 201 both times; what matters is that it is the same answer.
-		if w.Code != http.StatusCreated {
-			t.Fatalf("replay: %d %s", w.Code, w.Body)
+		// As with Idempotency-Key, a replay answers the first status and
+		// body, marked as a replay.
+		if w.Code != http.StatusCreated || w.Header().Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replay: %d %v %s", w.Code, w.Header(), w.Body)
 		}
 		if w.Body.String() != firstAnswer {
 			t.Errorf("replay answered\n%s\nfirst\n%s", w.Body, firstAnswer)

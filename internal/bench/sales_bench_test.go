@@ -290,20 +290,27 @@ func benchSales(b *testing.B, pgURL string) {
 	f.run(b, client, 0, warmup) // connections, caches, prepared statements
 
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	lat, wall := f.run(b, client, warmup, warmup+n)
+	cpu := cpuTime() - cpu0
 	b.StopTimer()
 	slices.Sort(lat)
 	pct := func(p float64) float64 {
 		return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
 	}
 	rate := float64(n) / wall.Seconds()
+	cpu0 = cpuTime()
 	bareRate := float64(n) / f.bare(b, n).Seconds()
+	bareCPU := cpuTime() - cpu0
 	b.ReportMetric(float64(wall.Nanoseconds())/float64(n), "ns/op")
 	b.ReportMetric(rate, "sales/s")
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(bareRate, "bare-tx/s")
 	b.ReportMetric(rate/bareRate, "ratio")
+	// CPU per sale, client included, is steadier than rates on a shared machine.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-us/sale")
+	b.ReportMetric(float64(bareCPU.Microseconds())/float64(n), "bare-cpu-us/tx")
 
 	var stored int
 	if err := f.a.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM sales`).Scan(&stored); err != nil {

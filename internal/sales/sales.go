@@ -120,6 +120,8 @@ type Sale struct {
 	Payments       []Payment        `json:"payments"`
 	Reasons        []loyalty.Reason `json:"points_reasons,omitempty"`
 	Balance        int64            `json:"points_balance"` // the member's balance after the sale
+	// Replayed is set on the answer to a repeat of a committed sale.
+	Replayed bool `json:"-"`
 }
 
 // RefundLineInput refunds part of one line.

@@ -279,6 +279,11 @@ func TestIdempotent(t *testing.T) {
 		if c["sales"] != 1 || c["points_entries"] != 1 || e.balance(t, e.members[0]) != 50 {
 			t.Errorf("counts %v balance %d", c, e.balance(t, e.members[0]))
 		}
+		if !again.Replayed || first.Replayed {
+			t.Errorf("replayed: first %v, again %v", first.Replayed, again.Replayed)
+		}
+		orig := in
+		orig.Lines = append([]sales.LineInput(nil), in.Lines...)
 		in.Lines[0].Quantity = 4
 		in.Payments = cash(4000)
 		if _, err := e.svc.Commit(ctx, linli.System, e.till, in); code(err) != "sale.receipt_conflict" || linli.ErrorKind(err) != linli.KindConflict {
@@ -298,6 +303,14 @@ func TestIdempotent(t *testing.T) {
 		r2, err := e.svc.Refund(ctx, linli.System, e.till, first.ID, r)
 		if err != nil || *r1 != *r2 {
 			t.Fatalf("refund replay %+v %+v %v", r1, r2, err)
+		}
+		// A repeat after a refund still gets the first answer.
+		late, err := e.svc.Commit(ctx, linli.System, e.till, orig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := json.Marshal(late); string(b) != string(a) {
+			t.Errorf("replay after a refund differs:\n%s\n%s", a, b)
 		}
 		r.Lines[0].Quantity = 1
 		if _, err := e.svc.Refund(ctx, linli.System, e.till, first.ID, r); code(err) != "sale.refund_conflict" {

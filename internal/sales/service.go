@@ -14,6 +14,7 @@ import (
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/catalog"
 	"github.com/linli/linli/internal/loyalty"
+	"github.com/linli/linli/internal/tier"
 )
 
 // Limits on what a till may send.
@@ -38,6 +39,10 @@ const (
 type Service struct {
 	st  Store
 	now linli.Clock
+
+	rules cache[struct{}, Rules]
+	tiers cache[struct{}, tier.Config]
+	zones cache[int64, *time.Location]
 }
 
 var _ Ledger = (*Service)(nil)
@@ -52,6 +57,10 @@ func New(st Store, now linli.Clock) *Service {
 
 // Rules returns the stored rules, DefaultRules when none are stored.
 func (s *Service) Rules(ctx context.Context) (Rules, error) {
+	return s.rules.get(struct{}{}, func() (Rules, error) { return s.readRules(ctx) })
+}
+
+func (s *Service) readRules(ctx context.Context) (Rules, error) {
 	v, ok, err := s.st.Setting(ctx, RulesKey)
 	if err != nil {
 		return Rules{}, fmt.Errorf("sales: read rules: %w", err)
@@ -76,6 +85,7 @@ func (s *Service) SetRules(ctx context.Context, actor linli.Actor, r Rules) erro
 		return err
 	}
 	v := r.encode()
+	defer s.rules.forget()
 	return s.st.Write(ctx, func(tx Tx) error {
 		if err := tx.PutSetting(ctx, RulesKey, v); err != nil {
 			return fmt.Errorf("sales: save rules: %w", err)
@@ -85,6 +95,10 @@ func (s *Service) SetRules(ctx context.Context, actor linli.Actor, r Rules) erro
 }
 
 func (s *Service) zone(ctx context.Context, storeID int64) (*time.Location, error) {
+	return s.zones.get(storeID, func() (*time.Location, error) { return s.readZone(ctx, storeID) })
+}
+
+func (s *Service) readZone(ctx context.Context, storeID int64) (*time.Location, error) {
 	name, ok, err := s.st.StoreZone(ctx, storeID)
 	if err != nil {
 		return nil, fmt.Errorf("sales: store %d: %w", storeID, err)
@@ -92,7 +106,7 @@ func (s *Service) zone(ctx context.Context, storeID int64) (*time.Location, erro
 	if !ok {
 		return nil, linli.Invalid("sale.store_unknown", "store_id", "store %d does not exist", storeID)
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := loadZone(name)
 	if err != nil {
 		return nil, fmt.Errorf("sales: time zone of store %d: %w", storeID, err)
 	}
@@ -319,7 +333,7 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 	if old, err := s.st.SaleByReceipt(ctx, till.StoreID, till.Terminal, in.Receipt); err != nil {
 		return nil, fmt.Errorf("sales: find receipt: %w", err)
 	} else if old != nil {
-		return replay[Sale](old, h, "sale.receipt_conflict")
+		return replaySale(old, h, s.loadSale(ctx))
 	}
 	rules, err := s.Rules(ctx)
 	if err != nil {
@@ -375,88 +389,144 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 	}
 
 	var out *Sale
-	err = s.write(ctx, func(tx Tx) error {
-		res := *sale
-		res.Lines = append([]Line(nil), sale.Lines...)
-		var balance int64
-		if in.MemberID != 0 {
-			id, bal, err := tx.LockMember(ctx, in.MemberID, now)
-			if err != nil {
-				return fmt.Errorf("sales: lock member: %w", err)
-			}
-			if id == 0 {
-				return linli.Invalid("sale.member_not_found", "member_id", "member %d does not exist", in.MemberID)
-			}
-			res.MemberID, balance = id, bal
-			// Tiers: earn at the tier held before this sale (see tiers.go).
-			if err := tierEarn(ctx, tx, tiers, &res, rules.Rules, basket); err != nil {
-				return err
-			}
-		}
-		if old, err := tx.SaleByReceipt(ctx, till.StoreID, till.Terminal, in.Receipt); err != nil {
-			return fmt.Errorf("sales: find receipt: %w", err)
-		} else if old != nil {
-			out, err = replay[Sale](old, h, "sale.receipt_conflict")
+	for range attempts {
+		err = s.st.Write(ctx, func(tx Tx) error {
+			res, err := s.commitTx(ctx, tx, actor, sale, in, h, now, rules, tiers, basket, redeem, loc)
+			out = res
 			return err
+		})
+		if !errors.Is(err, ErrDuplicate) {
+			break
 		}
-		var takes []loyalty.Take
-		if redeem > 0 {
-			if balance < redeem {
-				return linli.Errorf(linli.KindConflict, "ledger.insufficient_points", "balance %d is less than %d points", balance, redeem)
-			}
-			lots, err := tx.Lots(ctx, res.MemberID)
-			if err != nil {
-				return fmt.Errorf("sales: read lots: %w", err)
-			}
-			// Lots are read on the till's clock: points valid when the
-			// customer paid with them stay spendable until the job expires them.
-			if takes, err = loyalty.Allocate(lots, redeem, in.SoldAt); err != nil {
-				return err
-			}
+		// Another request took the receipt meanwhile: answer as a repeat
+		// once it is committed.
+		old, ferr := s.st.SaleByReceipt(ctx, till.StoreID, till.Terminal, in.Receipt)
+		if ferr != nil {
+			return nil, fmt.Errorf("sales: find receipt: %w", ferr)
 		}
-		id, err := tx.InsertSale(ctx, &res, h, now)
-		if err != nil {
-			return err
+		if old != nil {
+			return replaySale(old, h, s.loadSale(ctx))
 		}
-		res.ID = id
-		if res.PointsEarned > 0 {
-			reasons, _ := json.Marshal(res.Reasons)
-			e := &Entry{MemberID: res.MemberID, Delta: res.PointsEarned, Kind: "earn", Source: "sale", SourceID: id,
-				Rule: ruleCodes(res.Reasons), Operator: actor.Name, Reason: string(reasons), At: res.SoldAt}
-			if _, err := s.credit(ctx, tx, e, loyalty.ExpiresAt(rules.Expiry, res.SoldAt, loc)); err != nil {
-				return err
-			}
-			balance += res.PointsEarned
-		}
-		if redeem > 0 {
-			e := &Entry{MemberID: res.MemberID, Delta: -redeem, Kind: "redeem", Source: "sale", SourceID: id,
-				Operator: actor.Name, At: res.SoldAt}
-			if err := s.debit(ctx, tx, e, takes); err != nil {
-				return err
-			}
-			balance -= redeem
-		}
-		// Tiers: the sale that qualifies a higher tier upgrades, its own points counted (see tiers.go).
-		if res.MemberID != 0 {
-			if err := tierUpgrade(ctx, tx, tiers, res.MemberID, id, now); err != nil {
-				return err
-			}
-		}
-		res.Balance = balance
-		b, err := json.Marshal(&res)
-		if err != nil {
-			return err
-		}
-		if err := tx.SetSaleResponse(ctx, id, string(b)); err != nil {
-			return fmt.Errorf("sales: save answer: %w", err)
-		}
-		out = &res
-		return nil
-	})
+	}
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// replaySale answers a repeated sale with the first answer: the sale as
+// stored, without the refunds made since, and the points reasons and
+// balance stored with it (the rest of the answer is not stored twice).
+func replaySale(old *Stored, h []byte, load func(id int64) (*Sale, error)) (*Sale, error) {
+	if !bytes.Equal(old.Hash, h) {
+		return nil, linli.Errorf(linli.KindConflict, "sale.receipt_conflict", "this number was used for a different request")
+	}
+	sale, err := load(old.ID)
+	if err != nil {
+		return nil, fmt.Errorf("sales: load sale %d: %w", old.ID, err)
+	}
+	if sale == nil {
+		return nil, fmt.Errorf("sales: sale %d is gone", old.ID)
+	}
+	var first Sale
+	if err := json.Unmarshal([]byte(old.Response), &first); err != nil {
+		return nil, fmt.Errorf("sales: stored answer %d: %w", old.ID, err)
+	}
+	sale.Reasons, sale.Balance = first.Reasons, first.Balance
+	sale.RefundedFen, sale.Status = 0, StatusCompleted
+	for i := range sale.Lines {
+		l := &sale.Lines[i]
+		l.RefundedQty, l.RefundedFen, l.PointsReversed = 0, 0, 0
+	}
+	sale.Replayed = true
+	return sale, nil
+}
+
+// answer is what a sale stores of its first answer for repeats.
+type answer struct {
+	Reasons []loyalty.Reason `json:"points_reasons,omitempty"`
+	Balance int64            `json:"points_balance"`
+}
+
+// commitTx is the transaction of Commit. Its statements are few on
+// purpose: on SQLite every sale of the store queues behind them.
+func (s *Service) commitTx(ctx context.Context, tx Tx, actor linli.Actor, sale *Sale, in SaleInput, h []byte, now time.Time,
+	rules Rules, tiers tier.Config, basket loyalty.Basket, redeem int64, loc *time.Location) (*Sale, error) {
+	res := *sale
+	res.Lines = append([]Line(nil), sale.Lines...)
+	var balance int64
+	var tierRow MemberTierRow
+	if in.MemberID != 0 {
+		id, bal, err := tx.LockMember(ctx, in.MemberID, now)
+		if err != nil {
+			return nil, fmt.Errorf("sales: lock member: %w", err)
+		}
+		if id == 0 {
+			return nil, linli.Invalid("sale.member_not_found", "member_id", "member %d does not exist", in.MemberID)
+		}
+		res.MemberID, balance = id, bal
+		// Tiers: earn at the tier held before this sale (see tiers.go).
+		if tierRow, err = tierEarn(ctx, tx, tiers, &res, rules.Rules, basket); err != nil {
+			return nil, err
+		}
+	}
+	var takes []loyalty.Take
+	if redeem > 0 {
+		// A repeat of this very sale, committed just before in the same
+		// group, has spent the points: it is answered as a repeat.
+		repeat := func(err error) (*Sale, error) {
+			if old, ferr := tx.SaleByReceipt(ctx, sale.StoreID, sale.Terminal, sale.Receipt); ferr != nil {
+				return nil, fmt.Errorf("sales: find receipt: %w", ferr)
+			} else if old != nil {
+				return replaySale(old, h, func(id int64) (*Sale, error) { return tx.LockSale(ctx, id) })
+			}
+			return nil, err
+		}
+		if balance < redeem {
+			return repeat(linli.Errorf(linli.KindConflict, "ledger.insufficient_points", "balance %d is less than %d points", balance, redeem))
+		}
+		lots, err := tx.Lots(ctx, res.MemberID)
+		if err != nil {
+			return nil, fmt.Errorf("sales: read lots: %w", err)
+		}
+		// Lots are read on the till's clock: points valid when the
+		// customer paid with them stay spendable until the job expires them.
+		if takes, err = loyalty.Allocate(lots, redeem, in.SoldAt); err != nil {
+			return repeat(err)
+		}
+	}
+	res.Balance = balance + res.PointsEarned - redeem
+	first, err := json.Marshal(answer{Reasons: res.Reasons, Balance: res.Balance})
+	if err != nil {
+		return nil, err
+	}
+	id, err := tx.InsertSale(ctx, &res, h, string(first), now)
+	if err != nil {
+		return nil, err
+	}
+	res.ID = id
+	if res.PointsEarned > 0 {
+		reasons, _ := json.Marshal(res.Reasons)
+		e := &Entry{MemberID: res.MemberID, Delta: res.PointsEarned, Kind: "earn", Source: "sale", SourceID: id,
+			Rule: ruleCodes(res.Reasons), Operator: actor.Name, Reason: string(reasons), At: res.SoldAt}
+		if _, err := s.credit(ctx, tx, e, loyalty.ExpiresAt(rules.Expiry, res.SoldAt, loc)); err != nil {
+			return nil, err
+		}
+	}
+	if redeem > 0 {
+		e := &Entry{MemberID: res.MemberID, Delta: -redeem, Kind: "redeem", Source: "sale", SourceID: id,
+			Operator: actor.Name, At: res.SoldAt}
+		if err := s.debit(ctx, tx, e, takes); err != nil {
+			return nil, err
+		}
+	}
+	// Tiers: the sale that qualifies a higher tier upgrades, its own points counted (see tiers.go).
+	if res.MemberID != 0 {
+		if err := tierUpgrade(ctx, tx, tiers, tierRow, res.MemberID, id, now); err != nil {
+			return nil, err
+		}
+	}
+	return &res, nil
 }
 
 func ruleCodes(rs []loyalty.Reason) string {
@@ -491,6 +561,14 @@ func (s *Service) debit(ctx context.Context, tx Tx, e *Entry, takes []loyalty.Ta
 		return fmt.Errorf("sales: take from lots: %w", err)
 	}
 	return nil
+}
+
+// loadSale reads a sale outside a transaction, for replays.
+func (s *Service) loadSale(ctx context.Context) func(id int64) (*Sale, error) {
+	return func(id int64) (*Sale, error) {
+		sale, _, err := s.st.GetSale(ctx, id)
+		return sale, err
+	}
 }
 
 // GetSale returns a sale as it stands now (refunds included), with the
@@ -806,7 +884,7 @@ func (s *Service) Adjust(ctx context.Context, actor linli.Actor, memberID, delta
 	if err != nil {
 		return nil, err
 	}
-	loc, _ := time.LoadLocation(DefaultZone)
+	loc, _ := loadZone(DefaultZone)
 	if actor.StoreID != 0 {
 		if loc, err = s.zone(ctx, actor.StoreID); err != nil {
 			return nil, err

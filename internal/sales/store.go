@@ -80,10 +80,9 @@ type Tx interface {
 	// the survivor, whose id is returned; id 0 when there is no member.
 	LockMember(ctx context.Context, memberID int64, at time.Time) (id, balance int64, err error)
 	SaleByReceipt(ctx context.Context, storeID int64, terminal, receipt string) (*Stored, error)
-	// InsertSale stores the sale with its lines and payments (ErrDuplicate
-	// when the receipt is taken) and returns its id.
-	InsertSale(ctx context.Context, s *Sale, hash []byte, at time.Time) (int64, error)
-	SetSaleResponse(ctx context.Context, id int64, response string) error
+	// InsertSale stores the sale with its lines, payments and the answer
+	// for repeats (ErrDuplicate when the receipt is taken) and returns its id.
+	InsertSale(ctx context.Context, s *Sale, hash []byte, response string, at time.Time) (int64, error)
 	// SaleMember returns the sale's member (0: anonymous); found false when
 	// there is no such sale.
 	SaleMember(ctx context.Context, saleID int64) (memberID int64, found bool, err error)

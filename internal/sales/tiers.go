@@ -65,6 +65,10 @@ type TierTx interface {
 // TierConfig returns the stored tier configuration, tier.Default when none
 // is stored.
 func (s *Service) TierConfig(ctx context.Context) (tier.Config, error) {
+	return s.tiers.get(struct{}{}, func() (tier.Config, error) { return s.readTiers(ctx) })
+}
+
+func (s *Service) readTiers(ctx context.Context) (tier.Config, error) {
 	v, ok, err := s.st.Setting(ctx, TiersKey)
 	if err != nil {
 		return tier.Config{}, fmt.Errorf("sales: read tiers: %w", err)
@@ -95,6 +99,7 @@ func (s *Service) SetTierConfig(ctx context.Context, actor linli.Actor, c tier.C
 	if err != nil {
 		return err
 	}
+	defer s.tiers.forget()
 	return s.st.Write(ctx, func(tx Tx) error {
 		if err := tx.PutSetting(ctx, TiersKey, string(b)); err != nil {
 			return fmt.Errorf("sales: save tiers: %w", err)
@@ -173,30 +178,30 @@ func windowStart(cfg tier.Config, at time.Time) time.Time {
 // tierEarn recomputes the sale's points at the multiplier of the member's
 // tier as it stands before this sale: the sale that earns an upgrade
 // earns at the old tier, the next one at the new.
-func tierEarn(ctx context.Context, tx Tx, cfg tier.Config, res *Sale, rules loyalty.Rules, b loyalty.Basket) error {
+func tierEarn(ctx context.Context, tx Tx, cfg tier.Config, res *Sale, rules loyalty.Rules, b loyalty.Basket) (MemberTierRow, error) {
 	row, err := tx.MemberTier(ctx, res.MemberID)
 	if err != nil {
-		return fmt.Errorf("sales: tier of member %d: %w", res.MemberID, err)
+		return row, fmt.Errorf("sales: tier of member %d: %w", res.MemberID, err)
 	}
 	b.TierMultiplier = cfg.Find(row.Code).PointsMultiplier
 	earn, err := loyalty.Earn(rules, b)
 	if err != nil {
-		return err
+		return row, err
 	}
 	for i := range res.Lines {
 		res.Lines[i].Points = earn.Lines[i].Points
 	}
 	res.PointsEarned, res.Reasons = earn.Points, earn.Reasons
-	return nil
+	return row, nil
 }
 
-// tierUpgrade moves the member up when the window, this sale included,
-// qualifies a higher tier. The window ends FutureSlack after the server's
-// clock so that a till running ahead still counts its own sale.
-func tierUpgrade(ctx context.Context, tx Tx, cfg tier.Config, memberID, saleID int64, now time.Time) error {
-	row, err := tx.MemberTier(ctx, memberID)
-	if err != nil {
-		return fmt.Errorf("sales: tier of member %d: %w", memberID, err)
+// tierUpgrade moves the member up from the tier row (read in the same
+// transaction) when the window, this sale included, qualifies a higher
+// tier. The window ends FutureSlack after the server's clock so that a till
+// running ahead still counts its own sale.
+func tierUpgrade(ctx context.Context, tx Tx, cfg tier.Config, row MemberTierRow, memberID, saleID int64, now time.Time) error {
+	if cfg.Rank(cfg.Find(row.Code).Code) == len(cfg.Tiers)-1 {
+		return nil // nothing above
 	}
 	act, err := tx.TierActivity(ctx, memberID, windowStart(cfg, now), now.Add(FutureSlack))
 	if err != nil {

@@ -40,7 +40,13 @@ type DB struct {
 
 	mu     sync.Mutex
 	stmts  map[string]*sql.Stmt // writer statements kept prepared across transactions (SQLite)
+	rstmts sync.Map             // reader statements, query → *sql.Stmt (SQLite)
+	nread  int                  // how many rstmts holds, under mu
 	closed bool
+
+	group committer // group commit (SQLite), see group.go
+	walMu sync.Mutex
+	wal   *os.File // the SQLite WAL, kept open to sync it
 }
 
 // maxCachedStmts bounds the writer's statement cache; statements beyond it
@@ -134,16 +140,18 @@ func openSQLite(ctx context.Context, dataDir string, opt Options) (*DB, error) {
 	}
 	path := filepath.Join(dataDir, SQLiteFile)
 	// busy_timeout first so that the pragmas after it wait instead of failing.
-	// synchronous=FULL: an acknowledged write is on disk even after a power
-	// cut (see docs/ARCHITECTURE.md for the trade-off).
-	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=temp_store(memory)&_pragma=cache_size(-131072)"
+	// The writer commits with synchronous=NORMAL and the store syncs the WAL
+	// before it acknowledges a commit, so that an acknowledged write is on
+	// disk even after a power cut, as with FULL, while the sync overlaps
+	// the next group of writes (see group.go and docs/ARCHITECTURE.md).
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=temp_store(memory)&_pragma=cache_size(-131072)"
 	d := &DB{Dialect: SQLite, Path: path}
 	readers := opt.Readers
 	if readers <= 0 {
 		readers = 4
 	}
 	if !opt.ReadOnly {
-		w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(8192)&_txlock=immediate")
+		w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(8192)&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
@@ -178,12 +186,26 @@ func (d *DB) Close() error {
 	for _, st := range d.stmts {
 		st.Close()
 	}
+	d.rstmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
+	d.rstmts.Clear()
 	d.stmts, d.closed = nil, true
 	d.mu.Unlock()
+	d.group.stop()
 	err := d.W.Close()
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())
 	}
+	// Last: closing a descriptor drops the process's POSIX locks on the
+	// file, which must not happen under an open SQLite connection.
+	d.walMu.Lock()
+	if d.wal != nil {
+		d.wal.Close()
+		d.wal = nil
+	}
+	d.walMu.Unlock()
 	return err
 }
 
@@ -372,8 +394,8 @@ func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error)
 	return id, err
 }
 
-// Write runs fn in one write transaction: committed when fn returns nil,
-// rolled back otherwise. On SQLite the transaction starts IMMEDIATE, so two
+// Write runs fn in one write transaction: committed, and on disk, when fn
+// returns nil; rolled back otherwise. On SQLite the transaction starts IMMEDIATE, so two
 // writers never deadlock on a lock upgrade.
 func (d *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := d.W.BeginTx(ctx, nil)
@@ -391,17 +413,56 @@ func (d *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if len(tx.fresh) > 0 {
 		d.cacheStmts(ctx, tx.fresh)
 	}
+	if err := d.syncWAL(); err != nil {
+		return fmt.Errorf("store: sync: %w", err)
+	}
 	return nil
 }
 
 // Query reads through the reader pool.
 func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := d.readStmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return d.R.QueryContext(ctx, d.Rebind(q), args...)
 }
 
 // QueryRow reads one row through the reader pool.
 func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := d.readStmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return d.R.QueryRowContext(ctx, d.Rebind(q), args...)
+}
+
+// readStmt returns q prepared on the SQLite reader pool, nil on PostgreSQL
+// (pgx caches statements per connection itself) or when the cache is full
+// or q does not prepare (the caller then runs it unprepared and reports
+// the error). The SQLite driver would otherwise parse every query on every
+// call, which on the till's hot path cost more than running it; database/sql
+// prepares a cached statement once per reader connection.
+func (d *DB) readStmt(ctx context.Context, q string) *sql.Stmt {
+	if d.Dialect != SQLite {
+		return nil
+	}
+	if st, ok := d.rstmts.Load(q); ok {
+		return st.(*sql.Stmt)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if st, ok := d.rstmts.Load(q); ok {
+		return st.(*sql.Stmt)
+	}
+	if d.closed || d.nread >= maxCachedStmts {
+		return nil
+	}
+	st, err := d.R.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	d.rstmts.Store(q, st)
+	d.nread++
+	return st
 }
 
 // IsUnique reports whether err is a unique-constraint violation.

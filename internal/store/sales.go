@@ -150,8 +150,10 @@ func entries(ctx context.Context, r reader, where string, args ...any) ([]sales.
 const ensureBalance = `INSERT INTO member_points (member_id, balance, updated_at) VALUES (?, 0, ?)
 			ON CONFLICT (member_id) DO NOTHING`
 
+// Write groups concurrent sales into one commit on SQLite (see
+// WriteGrouped).
 func (s *Sales) Write(ctx context.Context, fn func(tx sales.Tx) error) error {
-	return s.db.Write(ctx, func(tx *Tx) error { return fn(&salesTx{tx}) })
+	return s.db.WriteGrouped(ctx, func(tx *Tx) error { return fn(&salesTx{tx}) })
 }
 
 func (s *Sales) ProductsByCode(ctx context.Context, codes []string) ([]*catalog.Product, error) {
@@ -346,8 +348,16 @@ func (t *salesTx) LockMember(ctx context.Context, memberID int64, at time.Time) 
 	// row is gone and the survivor is looked up again.
 	for range 5 {
 		var status string
-		var into sql.NullInt64
-		err := t.tx.QueryRow(ctx, `SELECT status, merged_into FROM members WHERE id = ?`, id).Scan(&status, &into)
+		var into, bal sql.NullInt64
+		var err error
+		if t.tx.db.Dialect == SQLite {
+			// The writer holds the only write lock: reading is locking,
+			// and one statement reads both rows.
+			err = t.tx.QueryRow(ctx, `SELECT m.status, m.merged_into, p.balance FROM members m
+				LEFT JOIN member_points p ON p.member_id = m.id WHERE m.id = ?`, id).Scan(&status, &into, &bal)
+		} else {
+			err = t.tx.QueryRow(ctx, `SELECT status, merged_into FROM members WHERE id = ?`, id).Scan(&status, &into)
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, 0, nil
 		}
@@ -358,15 +368,26 @@ func (t *salesTx) LockMember(ctx context.Context, memberID int64, at time.Time) 
 			id = into.Int64
 			continue
 		}
+		if bal.Valid {
+			return id, bal.Int64, nil
+		}
+		if t.tx.db.Dialect == Postgres {
+			err = t.tx.QueryRow(ctx, `SELECT balance FROM member_points WHERE member_id = ? FOR UPDATE`, id).Scan(&bal)
+			if err == nil {
+				return id, bal.Int64, nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return 0, 0, err
+			}
+		}
 		if _, err := t.tx.Exec(ctx, ensureBalance, id, Millis(at)); err != nil {
 			return 0, 0, err
 		}
-		var bal int64
 		err = t.tx.QueryRow(ctx, `SELECT balance FROM member_points WHERE member_id = ?`+t.forUpdate(), id).Scan(&bal)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
-		return id, bal, err
+		return id, bal.Int64, err
 	}
 	return 0, 0, fmt.Errorf("store: member %d keeps moving", memberID)
 }
@@ -375,12 +396,12 @@ func (t *salesTx) SaleByReceipt(ctx context.Context, storeID int64, terminal, re
 	return stored(t.tx, ctx, saleByReceipt, storeID, terminal, receipt)
 }
 
-func (t *salesTx) InsertSale(ctx context.Context, s *sales.Sale, hash []byte, at time.Time) (int64, error) {
+func (t *salesTx) InsertSale(ctx context.Context, s *sales.Sale, hash []byte, response string, at time.Time) (int64, error) {
 	id, err := t.tx.InsertID(ctx, `INSERT INTO sales (store_id, terminal, receipt_no, request_hash, member_id, cashier, channel,
-		pickup_status, sold_at, amount_fen, discount_fen, points_earned, points_redeemed, status, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		pickup_status, sold_at, amount_fen, discount_fen, points_earned, points_redeemed, status, created_at, response)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.StoreID, s.Terminal, s.Receipt, hash, nullID(s.MemberID), s.Cashier, s.Channel, s.PickupStatus, Millis(s.SoldAt),
-		s.AmountFen, s.DiscountFen, s.PointsEarned, s.PointsRedeemed, s.Status, Millis(at))
+		s.AmountFen, s.DiscountFen, s.PointsEarned, s.PointsRedeemed, s.Status, Millis(at), response)
 	if IsUnique(err) {
 		return 0, sales.ErrDuplicate
 	}
@@ -403,11 +424,6 @@ func (t *salesTx) InsertSale(ctx context.Context, s *sales.Sale, hash []byte, at
 		return 0, fmt.Errorf("store: insert sale payments: %w", err)
 	}
 	return id, nil
-}
-
-func (t *salesTx) SetSaleResponse(ctx context.Context, id int64, response string) error {
-	_, err := t.tx.Exec(ctx, `UPDATE sales SET response = ? WHERE id = ?`, response, id)
-	return err
 }
 
 func (t *salesTx) SaleMember(ctx context.Context, saleID int64) (int64, bool, error) {

@@ -52,16 +52,14 @@ func memberTier(ctx context.Context, r reader, memberID int64) (sales.MemberTier
 // sales not wholly refunded; points are earnings net of their reversals.
 func tierActivity(ctx context.Context, r reader, memberID int64, from, to time.Time) (tier.Activity, error) {
 	var a tier.Activity
-	err := r.QueryRow(ctx, `SELECT COALESCE(SUM(amount_fen - refunded_fen), 0),
-		COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0)
-		FROM sales WHERE member_id = ? AND sold_at > ? AND sold_at <= ? AND status <> 'voided'`,
-		memberID, Millis(from), Millis(to)).Scan(&a.SpendFen, &a.Visits)
-	if err != nil {
-		return a, err
-	}
-	err = r.QueryRow(ctx, `SELECT COALESCE(SUM(delta), 0) FROM points_entries
-		WHERE member_id = ? AND kind IN ('earn', 'refund_reversal') AND at > ? AND at <= ?`,
-		memberID, Millis(from), Millis(to)).Scan(&a.Points)
+	// One statement, as the till runs it inside every member's sale.
+	err := r.QueryRow(ctx, `SELECT s.spend, s.visits, (SELECT COALESCE(SUM(delta), 0) FROM points_entries
+			WHERE member_id = ? AND kind IN ('earn', 'refund_reversal') AND at > ? AND at <= ?)
+		FROM (SELECT COALESCE(SUM(amount_fen - refunded_fen), 0) AS spend,
+			COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0) AS visits
+			FROM sales WHERE member_id = ? AND sold_at > ? AND sold_at <= ? AND status <> 'voided') s`,
+		memberID, Millis(from), Millis(to), memberID, Millis(from), Millis(to)).
+		Scan(&a.SpendFen, &a.Visits, &a.Points)
 	return a, err
 }
 
