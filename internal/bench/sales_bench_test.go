@@ -135,6 +135,7 @@ func setup(b *testing.B, pgURL string) *fixture {
 		}
 		b.Logf("synchronous=%s", sync)
 	}
+	app.TuneServer(os.Getenv) // as linli serve does
 	f := &fixture{a: a}
 	st, err := a.Shops.Create(ctx, linli.System, shop.Input{Code: "S1", Name: "一号店"})
 	if err != nil {

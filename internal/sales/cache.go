@@ -5,12 +5,13 @@ import (
 	"time"
 )
 
-// settingTTL is how long the till trusts the rules, tiers and store time
-// zones it has read. Every sale needs them and they change rarely; reading
-// and decoding them per sale cost more than the sale's own writes. A
-// change made through this service is seen at once (the setter forgets
-// the cached value); one made by another process, such as `linli tiers
-// import` beside a running server, within settingTTL.
+// settingTTL is how long the till trusts the rules, tiers, store time
+// zones and catalogue entries it has read. Every sale needs them and they
+// change rarely; reading and decoding them per sale cost more than the
+// sale's own writes. A change made through this service is seen at once
+// (the setter forgets the cached value); one made elsewhere (a price edited
+// in the console, `linli tiers import` beside a running server) within
+// settingTTL.
 const settingTTL = time.Second
 
 // cache holds values by key for settingTTL. It uses the wall clock, not
@@ -51,6 +52,38 @@ func (c *cache[K, V]) get(k K, load func() (V, error)) (V, error) {
 	}
 	c.mu.Unlock()
 	return v, nil
+}
+
+// peek returns the value for k when one is held and fresh.
+func (c *cache[K, V]) peek(k K) (V, bool) {
+	c.mu.Lock()
+	e, ok := c.m[k]
+	c.mu.Unlock()
+	if !ok || time.Since(e.at) >= settingTTL {
+		var zero V
+		return zero, false
+	}
+	return e.v, true
+}
+
+// put holds v for k, read at start, unless a forget ran since gen was
+// taken (see generation).
+func (c *cache[K, V]) put(k K, v V, start time.Time, gen int) {
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[K]cached[V]{}
+	}
+	if c.gen == gen {
+		c.m[k] = cached[V]{v: v, at: start}
+	}
+	c.mu.Unlock()
+}
+
+// generation is the count of forgets so far, to take before a load.
+func (c *cache[K, V]) generation() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
 }
 
 // forget drops every held value.

@@ -43,6 +43,8 @@ type Service struct {
 	rules cache[struct{}, Rules]
 	tiers cache[struct{}, tier.Config]
 	zones cache[int64, *time.Location]
+	// products holds catalogue entries by code; they are shared and read only.
+	products cache[string, *catalog.Product]
 }
 
 var _ Ledger = (*Service)(nil)
@@ -233,17 +235,27 @@ func validate(till Till, in SaleInput, now time.Time) error {
 // own for unknown ones. A weight line's amount is grams × price per kg /
 // 1000, rounded half up to the fen.
 func (s *Service) price(ctx context.Context, in []LineInput) ([]Line, int64, int64, error) {
-	codes := make([]string, 0, len(in))
+	byCode := make(map[string]*catalog.Product, len(in))
+	var missing []string
 	for _, l := range in {
-		codes = append(codes, l.Product)
+		if p, ok := s.products.peek(l.Product); ok {
+			byCode[l.Product] = p
+		} else if _, dup := byCode[l.Product]; !dup {
+			missing = append(missing, l.Product)
+		}
 	}
-	found, err := s.st.ProductsByCode(ctx, codes)
-	if err != nil {
-		return nil, 0, 0, fmt.Errorf("sales: look up products: %w", err)
-	}
-	byCode := make(map[string]*catalog.Product, len(found))
-	for _, p := range found {
-		byCode[p.Code] = p
+	if len(missing) > 0 {
+		gen, start := s.products.generation(), time.Now()
+		found, err := s.st.ProductsByCode(ctx, missing)
+		if err != nil {
+			return nil, 0, 0, fmt.Errorf("sales: look up products: %w", err)
+		}
+		// Codes not in the catalogue are not remembered: a product
+		// created a moment later is found at once.
+		for _, p := range found {
+			byCode[p.Code] = p
+			s.products.put(p.Code, p, start, gen)
+		}
 	}
 	var v linli.Validation
 	lines := make([]Line, len(in))
@@ -371,7 +383,14 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 	var earn loyalty.Earning
 	var basket loyalty.Basket
 	if in.MemberID != 0 {
-		b := loyalty.Basket{Time: in.SoldAt, Location: loc, TierMultiplier: loyalty.PerMille}
+		// Earn at the tier the member holds now, read outside the
+		// transaction; the transaction earns again only if the tier moved
+		// meanwhile (see tierEarn).
+		held, err := s.st.MemberTier(ctx, in.MemberID)
+		if err != nil {
+			return nil, fmt.Errorf("sales: tier of member %d: %w", in.MemberID, err)
+		}
+		b := loyalty.Basket{Time: in.SoldAt, Location: loc, TierMultiplier: tiers.Find(held.Code).PointsMultiplier}
 		for _, l := range lines {
 			b.Lines = append(b.Lines, loyalty.Line{Product: l.Product, Category: l.Category, AmountFen: l.AmountFen})
 		}

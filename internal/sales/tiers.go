@@ -183,7 +183,11 @@ func tierEarn(ctx context.Context, tx Tx, cfg tier.Config, res *Sale, rules loya
 	if err != nil {
 		return row, fmt.Errorf("sales: tier of member %d: %w", res.MemberID, err)
 	}
-	b.TierMultiplier = cfg.Find(row.Code).PointsMultiplier
+	m := cfg.Find(row.Code).PointsMultiplier
+	if m == b.TierMultiplier {
+		return row, nil // res was earned at this multiplier before the transaction
+	}
+	b.TierMultiplier = m
 	earn, err := loyalty.Earn(rules, b)
 	if err != nil {
 		return row, err

@@ -316,21 +316,41 @@ func (t *Tx) InsertRows(ctx context.Context, table, cols string, rows [][]any) e
 	}
 	width := len(rows[0])
 	per := max(1, min(500, maxParams/width))
-	one := "(" + placeholders(width) + ")"
-	args := make([]any, 0, per*width)
+	args := make([]any, 0, min(per, len(rows))*width)
 	for len(rows) > 0 {
 		n := min(per, len(rows))
 		args = args[:0]
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		q := "INSERT INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
-		if _, err := t.Exec(ctx, q, args...); err != nil {
+		if _, err := t.Exec(ctx, insertRowsQuery(table, cols, width, n), args...); err != nil {
 			return err
 		}
 		rows = rows[n:]
 	}
 	return nil
+}
+
+type insertShape struct {
+	table, cols string
+	width, n    int
+}
+
+// insertRowsQueries keeps the multi-row INSERT texts: a till's sale builds
+// the same two on every commit.
+var insertRowsQueries sync.Map // insertShape → string
+
+func insertRowsQuery(table, cols string, width, n int) string {
+	k := insertShape{table, cols, width, n}
+	if q, ok := insertRowsQueries.Load(k); ok {
+		return q.(string)
+	}
+	one := "(" + placeholders(width) + ")"
+	q := "INSERT INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
+	if n <= 64 { // batches of imports vary in size; keep only the small, repeating shapes
+		insertRowsQueries.Store(k, q)
+	}
+	return q
 }
 
 // ReserveIDs hands out n fresh ids for table, so that a batch can be
