@@ -45,7 +45,22 @@ type Service struct {
 	users *Limiter
 	ips   *Limiter
 	log   *slog.Logger
+
+	keysMu  sync.Mutex
+	keys    map[string]cachedKey // by token hash; see AuthenticateAPIKey
+	keysGen int                  // counts forgets: a read that began before one is not kept
 }
+
+// cachedKey is an API key as read at (wall clock).
+type cachedKey struct {
+	key APIKey
+	at  time.Time
+}
+
+// keyCacheTTL is how long a till's key, once read, is trusted without
+// reading it again: every request of every till presents it. A key
+// revoked through this service is dropped at once.
+const keyCacheTTL = time.Second
 
 // New builds a Service on st.
 func New(st Store, opt Options) *Service {
@@ -596,6 +611,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, actor linli.Actor, id int64)
 	if k.Revoked() {
 		return nil
 	}
+	defer s.forgetKeys()
 	if err := s.st.RevokeAPIKey(ctx, id, s.now(), s.audit(actor, "apikey.revoke", "api_key", id, k.StoreID, "prefix="+k.Prefix)); err != nil {
 		return fmt.Errorf("auth: revoke api key %d: %w", id, err)
 	}
@@ -623,7 +639,8 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key string) (*APIKey, 
 	if _, ok := parseAPIKey(key); !ok {
 		return nil, linli.Errorf(linli.KindUnauthorized, "auth.key_invalid", "the API key is not valid")
 	}
-	k, err := s.st.APIKeyByHash(ctx, tokenHash(key))
+	h := tokenHash(key)
+	k, err := s.apiKeyByHash(ctx, h)
 	if err != nil {
 		return nil, fmt.Errorf("auth: find api key: %w", err)
 	}
@@ -639,9 +656,51 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key string) (*APIKey, 
 			s.log.Warn("auth: record api key use", "key", k.ID, "err", err)
 		} else {
 			k.LastUsedAt = now
+			s.keysMu.Lock()
+			if c, ok := s.keys[string(h)]; ok {
+				c.key.LastUsedAt = now
+				s.keys[string(h)] = c
+			}
+			s.keysMu.Unlock()
 		}
 	}
 	return k, nil
+}
+
+// apiKeyByHash reads a key, or takes it from the cache when read less than
+// keyCacheTTL ago. It returns a copy; nil when there is no such key.
+func (s *Service) apiKeyByHash(ctx context.Context, h []byte) (*APIKey, error) {
+	s.keysMu.Lock()
+	c, ok := s.keys[string(h)]
+	s.keysMu.Unlock()
+	if ok && time.Since(c.at) < keyCacheTTL {
+		k := c.key
+		return &k, nil
+	}
+	s.keysMu.Lock()
+	gen := s.keysGen
+	s.keysMu.Unlock()
+	start := time.Now()
+	k, err := s.st.APIKeyByHash(ctx, h)
+	if err != nil || k == nil {
+		return k, err
+	}
+	s.keysMu.Lock()
+	if s.keys == nil || len(s.keys) > 10_000 {
+		s.keys = map[string]cachedKey{}
+	}
+	if gen == s.keysGen {
+		s.keys[string(h)] = cachedKey{key: *k, at: start}
+	}
+	s.keysMu.Unlock()
+	return k, nil
+}
+
+func (s *Service) forgetKeys() {
+	s.keysMu.Lock()
+	clear(s.keys)
+	s.keysGen++
+	s.keysMu.Unlock()
 }
 
 func truncate(s string, n int) string {

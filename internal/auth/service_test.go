@@ -447,6 +447,10 @@ func TestAPIKeys(t *testing.T) {
 			wantCode(t, err, linli.KindInvalid, tc.code)
 		}
 
+		// Authenticated once, the key is cached; revoking drops it at once.
+		if _, err := f.svc.AuthenticateAPIKey(ctx, key); err != nil {
+			t.Fatal(err)
+		}
 		if err := f.svc.RevokeAPIKey(ctx, f.ownerAct, k.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -342,9 +342,11 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 	h := hash(in)
 	// A repeat is answered before anything that may have changed since
 	// (prices, rules) is looked at.
-	if old, err := s.st.SaleByReceipt(ctx, till.StoreID, till.Terminal, in.Receipt); err != nil {
+	old, held, err := s.st.BeforeSale(ctx, till.StoreID, till.Terminal, in.Receipt, in.MemberID)
+	if err != nil {
 		return nil, fmt.Errorf("sales: find receipt: %w", err)
-	} else if old != nil {
+	}
+	if old != nil {
 		return replaySale(old, h, s.loadSale(ctx))
 	}
 	rules, err := s.Rules(ctx)
@@ -386,10 +388,6 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 		// Earn at the tier the member holds now, read outside the
 		// transaction; the transaction earns again only if the tier moved
 		// meanwhile (see tierEarn).
-		held, err := s.st.MemberTier(ctx, in.MemberID)
-		if err != nil {
-			return nil, fmt.Errorf("sales: tier of member %d: %w", in.MemberID, err)
-		}
 		b := loyalty.Basket{Time: in.SoldAt, Location: loc, TierMultiplier: tiers.Find(held.Code).PointsMultiplier}
 		for _, l := range lines {
 			b.Lines = append(b.Lines, loyalty.Line{Product: l.Product, Category: l.Category, AmountFen: l.AmountFen})

@@ -58,6 +58,10 @@ type Store interface {
 	StoreZone(ctx context.Context, storeID int64) (string, bool, error)
 	Setting(ctx context.Context, key string) (string, bool, error)
 	SaleByReceipt(ctx context.Context, storeID int64, terminal, receipt string) (*Stored, error)
+	// BeforeSale reads in one query what a sale needs before its
+	// transaction: the sale stored under the receipt (nil when none) and
+	// the member's tier (memberID 0: none).
+	BeforeSale(ctx context.Context, storeID int64, terminal, receipt string, memberID int64) (*Stored, MemberTierRow, error)
 	RefundByNo(ctx context.Context, storeID int64, terminal, refundNo string) (*Stored, error)
 	// GetSale returns the sale and its stored response; nil when none.
 	GetSale(ctx context.Context, id int64) (*Sale, string, error)
