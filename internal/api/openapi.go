@@ -82,6 +82,7 @@ var schemaTypes = []struct {
 	{"Payment", sales.Payment{}},
 	{"PointsReason", loyalty.Reason{}},
 	{"RefundInput", sales.RefundInput{}},
+	{"VoidInput", sales.VoidInput{}},
 	{"RefundLineInput", sales.RefundLineInput{}},
 	{"Refund", sales.Refund{}},
 	{"PointsBalance", PointsBalance{}},
@@ -198,6 +199,7 @@ var schemaPatches = map[string]map[string]map[string]any{
 		"refund_no": {"minLength": 1, "description": "The till's refund number; with the store and terminal it identifies the refund."},
 		"all":       {"description": "Refund every line in full; lines is then left out."},
 	},
+	"VoidInput": {"reason": {"maxLength": 200, "description": "Why the sale is voided, kept with the refund."}},
 	"RefundLineInput": {"quantity": {"minimum": 1, "description": "Pieces or grams."}},
 	"Refund": {
 		"points_reversed":    {"description": "Earned points taken back."},

@@ -135,6 +135,12 @@ func (x *API) operations() []op {
 			resp: "Refund", query: []param{tillStoreParam}, errs: []int{409},
 			desc: "Keyed like sales by store, terminal and refund_no: a repeat answers the first refund. Earned points are taken " +
 				"back pro rata and spent points given back. Refunding more than was sold is 422 sale.refund_exceeds."},
+		{method: "POST", path: p + "/pos/sales/{id}/void", access: server.Any, perm: auth.POSUse, handler: x.voidSale,
+			id: "voidSale", tag: pos, summary: "Void a sale rung up by mistake", body: "VoidInput", status: http.StatusCreated,
+			resp: "Refund", query: []param{tillStoreParam}, errs: []int{409},
+			desc: "Takes back every line as a refund numbered void-{id}, reverses the points earned, gives back the points " +
+				"spent and marks the sale voided, so that it counts for nothing. A sale with refunds cannot be voided " +
+				"(409 sale.void_refunded); a repeat answers the first void."},
 		{method: "GET", path: p + "/members/{id}/points", access: server.Any, perm: auth.MemberRead, handler: x.memberPoints,
 			id: "getMemberPoints", tag: points, summary: "A member's points balance and ledger, newest first", resp: "PointsBalance",
 			query: []param{{name: "limit", typ: "integer", desc: "Entries at most, 1–200 (default 50)."}}},

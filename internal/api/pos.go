@@ -197,6 +197,30 @@ func (x *API) refundSale(w http.ResponseWriter, r *http.Request) {
 	server.JSON(w, http.StatusCreated, ref)
 }
 
+func (x *API) voidSale(w http.ResponseWriter, r *http.Request) {
+	s, err := x.sale(r)
+	if err != nil {
+		x.fail(w, r, err)
+		return
+	}
+	till, err := x.till(r)
+	if err != nil {
+		x.fail(w, r, err)
+		return
+	}
+	var in sales.VoidInput
+	if err := x.decode(w, r, &in); err != nil {
+		x.fail(w, r, err)
+		return
+	}
+	v, err := x.app.Sales.Void(r.Context(), server.Actor(r), till, s.ID, in)
+	if err != nil {
+		x.fail(w, r, err)
+		return
+	}
+	server.JSON(w, http.StatusCreated, v)
+}
+
 // pointsMember checks that the member at {id} exists.
 func (x *API) pointsMember(r *http.Request) (int64, error) {
 	id, err := pathID(r, "id", "member.not_found")

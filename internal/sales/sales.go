@@ -178,6 +178,7 @@ type Violation struct {
 type Ledger interface {
 	Commit(ctx context.Context, actor linli.Actor, till Till, in SaleInput) (*Sale, error)
 	Refund(ctx context.Context, actor linli.Actor, till Till, saleID int64, in RefundInput) (*Refund, error)
+	Void(ctx context.Context, actor linli.Actor, till Till, saleID int64, in VoidInput) (*Refund, error)
 	GetSale(ctx context.Context, id int64) (*Sale, error)
 	Balance(ctx context.Context, memberID int64) (int64, error)
 	// Entries lists the member's latest ledger entries, newest first.

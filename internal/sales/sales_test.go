@@ -518,3 +518,56 @@ func TestRedeemRace(t *testing.T) {
 		e.check(t)
 	})
 }
+
+// A void takes the whole sale back, points both ways, marks it voided and
+// keeps it out of the tier's spend; it is idempotent and refused after a
+// refund.
+func TestVoid(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db, 1)
+		m := e.members[0]
+		s1, err := e.svc.Commit(ctx, linli.System, e.till, sale("R1", m, 5000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s2, err := e.svc.Commit(ctx, linli.System, e.till, sales.SaleInput{Receipt: "R2", MemberID: m, SoldAt: start,
+			Lines:    []sales.LineInput{{Product: "A1", Quantity: 2}},
+			Payments: []sales.PaymentInput{{Method: "points", AmountFen: 30, Points: 30}, {Method: "cash", AmountFen: 1970}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := e.balance(t, m) // 50 - 30 + 19
+		v, err := e.svc.Void(ctx, linli.System, e.till, s2.ID, sales.VoidInput{Reason: "wrong member"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.RefundNo != fmt.Sprintf("void-%d", s2.ID) || v.AmountFen != 2000 || v.PointsReturned != 30 || v.PointsReversed != 19 ||
+			e.balance(t, m) != before+30-19 || v.Balance != 50 {
+			t.Fatalf("void %+v, balance %d (was %d)", v, e.balance(t, m), before)
+		}
+		again, err := e.svc.Void(ctx, linli.System, e.till, s2.ID, sales.VoidInput{Reason: "wrong member"})
+		if err != nil || *again != *v {
+			t.Fatalf("repeat: %+v %v", again, err)
+		}
+		got, err := e.svc.GetSale(ctx, s2.ID)
+		if err != nil || got.Status != sales.StatusVoided {
+			t.Fatalf("voided sale: %+v %v", got, err)
+		}
+		if _, err := e.svc.Refund(ctx, linli.System, e.till, s2.ID, sales.RefundInput{RefundNo: "F9", All: true}); code(err) != "sale.voided" {
+			t.Errorf("refund after void: %v", err)
+		}
+		// Only the first sale counts toward the tier.
+		st, err := e.svc.MemberTier(ctx, m)
+		if err != nil || st.Activity.SpendFen != 5000 || st.Activity.Visits != 1 {
+			t.Errorf("tier activity %+v %v", st.Activity, err)
+		}
+		if _, err := e.svc.Refund(ctx, linli.System, e.till, s1.ID, sales.RefundInput{RefundNo: "F1",
+			Lines: []sales.RefundLineInput{{LineNo: 1, Quantity: 1}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Void(ctx, linli.System, e.till, s1.ID, sales.VoidInput{}); code(err) != "sale.void_refunded" {
+			t.Errorf("void after refund: %v", err)
+		}
+		e.check(t)
+	})
+}

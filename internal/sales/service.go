@@ -641,6 +641,24 @@ type pick struct {
 // points earned on them taken back, the points paid given back. A repeat
 // of the refund number returns the first answer.
 func (s *Service) Refund(ctx context.Context, actor linli.Actor, till Till, saleID int64, in RefundInput) (*Refund, error) {
+	return s.refund(ctx, actor, till, saleID, in, false)
+}
+
+// VoidInput says why a sale is voided.
+type VoidInput struct {
+	Reason string `json:"reason"`
+}
+
+// Void cancels a sale that was rung up by mistake: every line is taken
+// back, the points it earned are reversed and those it spent given back,
+// and the sale is marked voided, so it counts for nothing (tiers, reports,
+// analyses). Only a sale without refunds can be voided; a repeat answers
+// the first void. It is recorded as a refund numbered "void-<sale id>".
+func (s *Service) Void(ctx context.Context, actor linli.Actor, till Till, saleID int64, in VoidInput) (*Refund, error) {
+	return s.refund(ctx, actor, till, saleID, RefundInput{RefundNo: fmt.Sprintf("void-%d", saleID), All: true, Reason: in.Reason}, true)
+}
+
+func (s *Service) refund(ctx context.Context, actor linli.Actor, till Till, saleID int64, in RefundInput, void bool) (*Refund, error) {
 	now := s.now()
 	if err := checkTill(till); err != nil {
 		return nil, err
@@ -711,6 +729,9 @@ func (s *Service) Refund(ctx context.Context, actor linli.Actor, till Till, sale
 		if sale.Status == StatusVoided {
 			return linli.Errorf(linli.KindConflict, "sale.voided", "sale %d was voided", saleID)
 		}
+		if void && sale.RefundedFen > 0 {
+			return linli.Errorf(linli.KindConflict, "sale.void_refunded", "sale %d has refunds; refund the rest instead", saleID)
+		}
 		picks, err := choose(sale, in)
 		if err != nil {
 			return err
@@ -748,6 +769,9 @@ func (s *Service) Refund(ctx context.Context, actor linli.Actor, till Till, sale
 			if l.RefundedQty < l.Quantity {
 				sale.Status = StatusCompleted
 			}
+		}
+		if void {
+			sale.Status = StatusVoided
 		}
 		row.PointsReturned = returned
 		// The points given back come first, so that a reversal can take
