@@ -59,7 +59,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{serveCmd, demoCmd, migrateCmd, userCmd, importCmd, exportCmd,
-		backupCmd, restoreCmd, statsCmd, checkCmd, reportCmd, tiersCmd, configCmd, versionCmd}
+		backupCmd, restoreCmd, statsCmd, checkCmd, reportCmd, tiersCmd, analyzeCmd, configCmd, versionCmd}
 }
 
 func lookup(name string) *command {

@@ -44,7 +44,7 @@ scripts.`,
 		fs.Int64("seed", demo.DefaultSeed, "random seed; the same seed gives the same data")
 		fs.String("password", "", "password of the demo accounts (default: a random one, printed)")
 		fs.Bool("no-serve", false, "only generate the data, do not serve")
-		fs.Int("sales-months", 3, "months of sales history to generate (0: none)")
+		fs.Int("sales-months", 12, "months of sales history to generate (0: none)")
 	},
 	run: runDemo,
 }

@@ -163,7 +163,21 @@ func commitDemo(ctx context.Context, a *app.App, stores []*shop.Store, s demo.Sa
 	if i%4 == 0 {
 		method = sales.PayCash
 	}
-	in.Payments = []sales.PaymentInput{{Method: method, AmountFen: s.AmountFen()}}
+	total := s.AmountFen()
+	// About one sale in eight spends points when the member has some: up
+	// to 5 yuan of the bill, the rest paid as usual.
+	if i%8 == 3 {
+		pays, err := demoPointsPayment(ctx, a, in.MemberID, total)
+		if err != nil {
+			return 0, err
+		}
+		in.Payments = pays
+	}
+	if len(in.Payments) == 0 {
+		in.Payments = []sales.PaymentInput{{Method: method, AmountFen: total}}
+	} else if paid := in.Payments[0].AmountFen; paid < total {
+		in.Payments = append(in.Payments, sales.PaymentInput{Method: method, AmountFen: total - paid})
+	}
 	sale, err := a.Sales.Commit(ctx, actor, till, in)
 	if err != nil {
 		return 0, fmt.Errorf("demo: sale %s: %w", s.Receipt, err)
@@ -177,4 +191,23 @@ func commitDemo(ctx context.Context, a *app.App, stores []*shop.Store, s demo.Sa
 		return 0, fmt.Errorf("demo: refund %s: %w", s.RefundNo, err)
 	}
 	return 1, nil
+}
+
+// demoPointsPayment is a points tender for up to 5 yuan of total, or none
+// when the member holds fewer than 100 points.
+func demoPointsPayment(ctx context.Context, a *app.App, memberID, total int64) ([]sales.PaymentInput, error) {
+	bal, err := a.Sales.Balance(ctx, memberID)
+	if err != nil {
+		return nil, fmt.Errorf("demo: balance of member %d: %w", memberID, err)
+	}
+	rules, err := a.Sales.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rate := rules.RedeemFenPerPoint
+	pts := min(bal, 500/rate, total/rate)
+	if bal < 100 || pts <= 0 {
+		return nil, nil
+	}
+	return []sales.PaymentInput{{Method: sales.PayPoints, AmountFen: pts * rate, Points: pts}}, nil
 }

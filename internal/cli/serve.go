@@ -75,6 +75,7 @@ func lockDataDir(cfg *config.Config) (func(), error) {
 // accepts connections.
 func serve(ctx context.Context, e *env, c *invocation, a *app.App, onListen func(url string)) int {
 	log := c.log
+	app.TuneServer(e.getenv)
 	ln, err := net.Listen("tcp", c.cfg.Addr)
 	if err != nil {
 		return fail(e, c, fmt.Errorf("listen on %s: %w", c.cfg.Addr, err))

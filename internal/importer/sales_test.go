@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -223,4 +224,66 @@ func TestParseSalesMap(t *testing.T) {
 	if _, err := importer.ParseSalesMap("phone=手机"); err == nil {
 		t.Error("a member field was accepted")
 	}
+}
+
+// genSalesCSV writes a retailer's export of n lines: receipts of 10 lines
+// over a year, 20,000 customers (a tenth of the receipts anonymous) and
+// 2,000 products, none known beforehand.
+func genSalesCSV(w *bytes.Buffer, n int) {
+	w.WriteString("receipt,time,member,product,name,qty,price\n")
+	start := time.Date(2025, 1, 1, 8, 0, 0, 0, time.UTC)
+	for i := range n {
+		r := i / 10
+		member := ""
+		if r%10 != 0 {
+			member = fmt.Sprintf("C%05d", r*7919%20000)
+		}
+		p := (i*31 + r) % 2000
+		at := start.Add(time.Duration(r) * 5 * time.Minute / 16)
+		fmt.Fprintf(w, "R%07d,%s,%s,P%04d,商品%d,%d,%d.%02d\n", r, at.Format("2006-01-02 15:04:05"), member, p, p, 1+i%3, 1+p%50, p%100)
+	}
+}
+
+// BenchmarkImportSales1M imports a history of 1,000,000 sales lines (100,000
+// receipts) into a fresh SQLite database as linli import sales does, with
+// --create-members and without --points. Run with -benchtime 1x.
+func BenchmarkImportSales1M(b *testing.B) {
+	const n = 1_000_000
+	var buf bytes.Buffer
+	genSalesCSV(&buf, n)
+	m, err := importer.ParseSalesMap("receipt=receipt,time=time,member=member,product=product,name=name,qty=qty,price=price")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total time.Duration
+	runs := 0
+	for b.Loop() {
+		runs++
+		b.StopTimer()
+		db := storetest.Open(b)
+		var storeID int64
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			var err error
+			storeID, err = tx.InsertID(ctx, `INSERT INTO stores (code, name, timezone, created_at) VALUES ('S1', 'Shop', 'Asia/Shanghai', 0)`)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ms, ss := newService(b, db), sales.New(store.NewSales(db), clock)
+		r, err := importer.NewCSVReader(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		t0 := time.Now()
+		rep, err := importer.Sales(ctx, ms, ss, actor, r, importer.SalesOptions{
+			Options: importer.Options{Map: m, StoreID: storeID, BatchSize: 5000}, CreateMembers: true})
+		total += time.Since(t0)
+		if err != nil || rep.Errors != 0 || rep.Inserted != n/10 {
+			b.Fatalf("%+v %v", rep, err)
+		}
+	}
+	b.ReportMetric(total.Seconds()/float64(runs), "s/import")
+	b.ReportMetric(float64(n*runs)/total.Seconds(), "lines/s")
 }

@@ -25,6 +25,96 @@ const benchKey = "6c696e6c692d62656e63686d61726b2d6b65792d6e6f742d666f722d757365
 // database takes a minute; set LINLI_BENCH_DIR to keep it between runs.
 // It reports the p50 and p99 latency of single lookups.
 func BenchmarkFindByPhone(b *testing.B) {
+	_, svc, gen, n := benchMembers(b)
+	rng := rand.New(rand.NewPCG(1, 2))
+	latencies(b, func() {
+		phone := gen.Member(rng.IntN(n)).Phone
+		m, err := svc.FindByPhone(context.Background(), linli.System, phone, member.View{})
+		if err != nil || m == nil {
+			b.Fatalf("lookup %s: %v", phone, err)
+		}
+	})
+}
+
+// BenchmarkIdentify measures what the till's identify call does (find by
+// phone, then the points balance) on the members of BenchmarkFindByPhone
+// with LINLI_BENCH_ENTRIES ledger entries (default 20,000,000) spread
+// over them. Seeding the entries takes a few minutes and a few GB; keep
+// them with LINLI_BENCH_DIR.
+func BenchmarkIdentify(b *testing.B) {
+	db, svc, gen, n := benchMembers(b)
+	entries := 20_000_000
+	if v, err := strconv.Atoi(os.Getenv("LINLI_BENCH_ENTRIES")); err == nil && v > 0 {
+		entries = v
+	}
+	ctx := context.Background()
+	var have int
+	db.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM points_entries`).Scan(&have)
+	if have < entries {
+		b.Logf("seeding %d ledger entries", entries-have)
+		start := time.Now()
+		var lo, hi int64
+		if err := db.QueryRow(ctx, `SELECT MIN(id), MAX(id) FROM members`).Scan(&lo, &hi); err != nil {
+			b.Fatal(err)
+		}
+		// Entries go to members in turn, as earnings of 1–100 points over a
+		// year; batches of a million keep each transaction's journal small.
+		for from := have; from < entries; from += 1_000_000 {
+			to := min(entries, from+1_000_000)
+			err := db.Write(ctx, func(tx *store.Tx) error {
+				_, err := tx.Exec(ctx, `WITH RECURSIVE c(x) AS (SELECT ? UNION ALL SELECT x + 1 FROM c WHERE x < ?)
+					INSERT INTO points_entries (id, member_id, delta, kind, source, source_id, rule, at)
+					SELECT x, ? + x % (? - ? + 1), 1 + x % 100, 'earn', 'sale', x, 'base_rate', 1735689600000 + x * 1577
+					FROM c`, from+1, to, lo, hi, lo)
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO member_points (member_id, balance, updated_at)
+				SELECT member_id, SUM(delta), MAX(at) FROM points_entries GROUP BY member_id
+				ON CONFLICT (member_id) DO UPDATE SET balance = excluded.balance, updated_at = excluded.updated_at`)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("seeded in %s", time.Since(start).Round(time.Second))
+	}
+	sales := store.NewSales(db)
+	rng := rand.New(rand.NewPCG(3, 4))
+	latencies(b, func() {
+		phone := gen.Member(rng.IntN(n)).Phone
+		m, err := svc.FindByPhone(ctx, linli.System, phone, member.View{})
+		if err != nil || m == nil {
+			b.Fatalf("lookup %s: %v", phone, err)
+		}
+		if _, err := sales.Balance(ctx, m.ID); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// latencies runs op b.N times and reports the p50 and p99 latency.
+func latencies(b *testing.B, op func()) {
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for b.Loop() {
+		t := time.Now()
+		op()
+		lat = append(lat, time.Since(t))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// benchMembers opens (and seeds on first use) the database of
+// LINLI_BENCH_MEMBERS demo members.
+func benchMembers(b *testing.B) (*store.DB, *member.Service, *demo.Generator, int) {
 	n := 1_000_000
 	if v, err := strconv.Atoi(os.Getenv("LINLI_BENCH_MEMBERS")); err == nil && v > 0 {
 		n = v
@@ -40,7 +130,7 @@ func BenchmarkFindByPhone(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
+	b.Cleanup(func() { db.Close() })
 	if _, err := db.Migrate(ctx, linli.SystemClock); err != nil {
 		b.Fatal(err)
 	}
@@ -77,22 +167,7 @@ func BenchmarkFindByPhone(b *testing.B) {
 		flush()
 		b.Logf("seeded in %s", time.Since(start).Round(time.Second))
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	lat := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for b.Loop() {
-		phone := gen.Member(rng.IntN(n)).Phone
-		t := time.Now()
-		m, err := svc.FindByPhone(ctx, linli.System, phone, member.View{})
-		lat = append(lat, time.Since(t))
-		if err != nil || m == nil {
-			b.Fatalf("lookup %s: %v", phone, err)
-		}
-	}
-	b.StopTimer()
-	slices.Sort(lat)
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	return db, svc, gen, n
 }
 
 // BenchmarkUpsertBatch imports 20,000 demo members into a fresh SQLite
