@@ -102,6 +102,7 @@ type SalesReport struct {
 	RefundsUnchanged int `json:"refunds_unchanged"` // refunds recorded before
 	NewProducts      int `json:"new_products"`
 	NewMembers       int `json:"new_members"`
+	TierUpgrades     int `json:"tier_upgrades"` // members moved up by their history (without Points)
 }
 
 // histSale is a receipt gathered in pass 1.
@@ -523,6 +524,22 @@ func (im *salesImporter) write() error {
 		}
 	}
 	progress()
+	// The members reach the tiers their history qualifies for, as the
+	// qualifying sales would have moved them live.
+	seen := map[int64]bool{}
+	var members []int64
+	for _, s := range im.order {
+		if s.MemberID != 0 && !seen[s.MemberID] {
+			seen[s.MemberID] = true
+			members = append(members, s.MemberID)
+		}
+	}
+	slices.Sort(members)
+	n, err = im.ss.Requalify(im.ctx, members)
+	im.rep.TierUpgrades = n
+	if err != nil {
+		return fmt.Errorf("importer: tiers: %w", err)
+	}
 	return nil
 }
 

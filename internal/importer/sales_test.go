@@ -168,6 +168,17 @@ func TestImportSalesRefundsAndErrors(t *testing.T) {
 		if again.Inserted != 0 || again.Refunds != 0 || again.RefundsUnchanged != 2 || totals(t, db) != want {
 			t.Errorf("second import: %+v", again)
 		}
+		// History from 2024 is outside the tiers' year ending 2025-06-01; a
+		// customer who spent ¥2,000 in May 2025 reaches 银卡 by the import.
+		rep, errs = importSales(t, ms, ss, []byte("单号,时间,会员卡号,商品编码,单价\nT1,2025-05-20,C7,P1,2000\n"), opt)
+		if rep.Inserted != 1 || rep.TierUpgrades != 1 {
+			t.Errorf("tier by history: %+v\n%s", rep, errs)
+		}
+		var tierCode string
+		if err := db.QueryRow(ctx, `SELECT t.tier FROM member_tiers t JOIN members m ON m.id = t.member_id
+			WHERE m.card_no = 'H-C7'`).Scan(&tierCode); err != nil || tierCode != "silver" {
+			t.Errorf("C7's tier %q (%v)", tierCode, err)
+		}
 		// Without --create-members an unknown customer id is a row error.
 		rep, errs = importSales(t, ms, ss, []byte("单号,时间,会员卡号,商品编码,单价\nB1,2024-03-01,C9,P1,1\nB2,2024-03-01,C1,P1,1\n"),
 			importer.SalesOptions{Options: importer.Options{StoreID: storeID}})

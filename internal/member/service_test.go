@@ -292,8 +292,21 @@ func TestPrivacyDuties(t *testing.T) {
 
 		// Retention: members inactive for three years are erased.
 		old, _ := f.svc.Create(ctx, staff, member.Input{Name: "赵敏", Phone: "13700000009"})
+		shopper, _ := f.svc.Create(ctx, staff, member.Input{Name: "孙丽", Phone: "13700000011"})
 		*f.clock = f.clock.AddDate(3, 0, 1)
 		fresh, _ := f.svc.Create(ctx, staff, member.Input{Name: "钱伟", Phone: "13700000010"})
+		// A purchase a month ago is activity, though the profile is untouched.
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO stores (code, name, timezone, created_at) VALUES ('RS', 'Shop', 'Asia/Shanghai', 0)`)
+			if err == nil {
+				_, err = tx.Exec(ctx, `INSERT INTO sales (store_id, terminal, receipt_no, request_hash, member_id, channel, sold_at,
+					amount_fen, status, created_at) VALUES ((SELECT id FROM stores WHERE code = 'RS'), 'T', 'R1', ?, ?, 'store', ?, 100, 'completed', 0)`,
+					[]byte{1}, shopper.ID, store.Millis(f.clock.AddDate(0, -1, 0)))
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
 		n, err := f.svc.Retention(ctx, 3)
 		if err != nil {
 			t.Fatal(err)
@@ -306,6 +319,9 @@ func TestPrivacyDuties(t *testing.T) {
 		}
 		if g, _ := f.svc.Get(ctx, staff, fresh.ID, member.View{}); g.Status != member.StatusActive {
 			t.Errorf("fresh member %s", g.Status)
+		}
+		if g, _ := f.svc.Get(ctx, staff, shopper.ID, member.View{}); g.Status != member.StatusActive {
+			t.Errorf("member who shops %s", g.Status)
 		}
 		if n, _ := f.svc.Retention(ctx, 0); n != 0 {
 			t.Error("retention 0 must be off")

@@ -1018,8 +1018,16 @@ func (s *Service) ExpiringSoon(ctx context.Context, days int) ([]Expiring, error
 	if days < 0 || days > 3660 {
 		return nil, linli.Invalid("ledger.days_invalid", "days", "days must be from 0 to 3660")
 	}
+	// Calendar days in the chain's zone: "the next 30 days" runs to the end
+	// of the 30th day after today, as a customer would read it.
 	from := s.now()
-	list, err := s.st.ExpiringSoon(ctx, from, from.AddDate(0, 0, days))
+	loc, err := loadZone(DefaultZone)
+	if err != nil {
+		return nil, err
+	}
+	d := from.In(loc)
+	until := time.Date(d.Year(), d.Month(), d.Day()+days+1, 0, 0, 0, 0, loc)
+	list, err := s.st.ExpiringSoon(ctx, from, until)
 	if err != nil {
 		return nil, fmt.Errorf("sales: expiring points: %w", err)
 	}

@@ -305,3 +305,54 @@ func (s *Service) Review(ctx context.Context, at time.Time) (ReviewResult, error
 	}
 	return res, nil
 }
+
+// Requalify moves each of the members up to the tier their window ending
+// now qualifies for, as the qualifying sale would have done live. It is
+// for sales that did not go through the till: imported history. It never
+// moves anyone down (that is the review's job) and returns how many moved.
+func (s *Service) Requalify(ctx context.Context, members []int64) (int, error) {
+	at := s.now()
+	cfg, err := s.TierConfig(ctx)
+	if err != nil {
+		return 0, err
+	}
+	moved := 0
+	// Many members per transaction: an import touches thousands.
+	for len(members) > 0 {
+		part := members[:min(len(members), 500)]
+		members = members[len(part):]
+		n := 0
+		err := s.st.Write(ctx, func(tx Tx) error {
+			n = 0
+			for _, id := range part {
+				m, _, err := tx.LockMember(ctx, id, at)
+				if err != nil {
+					return err
+				}
+				if m != id {
+					continue // gone or merged: the survivor is requalified on its own
+				}
+				row, err := tx.MemberTier(ctx, id)
+				if err != nil {
+					return err
+				}
+				if err := tierUpgrade(ctx, tx, cfg, row, id, 0, at); err != nil {
+					return err
+				}
+				after, err := tx.MemberTier(ctx, id)
+				if err != nil {
+					return err
+				}
+				if after.Code != row.Code {
+					n++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return moved, fmt.Errorf("sales: requalify members: %w", err)
+		}
+		moved += n
+	}
+	return moved, nil
+}

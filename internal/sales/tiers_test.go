@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/linli/linli"
+	"github.com/linli/linli/internal/member"
 	"github.com/linli/linli/internal/sales"
 	"github.com/linli/linli/internal/store"
 	"github.com/linli/linli/internal/store/storetest"
@@ -165,6 +166,31 @@ func TestTierDormancy(t *testing.T) {
 		}
 		if res, err := e.svc.Review(ctx, day(110)); err != nil || res != (sales.ReviewResult{}) {
 			t.Errorf("review before due %+v %v", res, err)
+		}
+		e.check(t)
+	})
+}
+
+// A merge keeps the survivor's tier, or gives a survivor at the lowest tier
+// the merged member's, with its history; the next sale counts both
+// members' sales.
+func TestTierMerge(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db, 2)
+		a, b := e.members[0], e.members[1]
+		// b reaches silver (¥2,000) with one big sale.
+		e.commit(t, sale("R1", b, 200_000))
+		if got := e.tier(t, b).Tier.Code; got != "silver" {
+			t.Fatalf("b is %s", got)
+		}
+		if err := store.NewMembers(db).MergeMembers(ctx, b, a, member.Audit{Actor: linli.System, Action: "member.merge", EntityID: a}); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.tier(t, a); got.Tier.Code != "silver" || got.Activity.SpendFen != 200_000 {
+			t.Errorf("survivor after merge: %+v", got)
+		}
+		if h := e.history(t, a); len(h) != 1 || h[0].To != "silver" {
+			t.Errorf("survivor's history %+v", h)
 		}
 		e.check(t)
 	})

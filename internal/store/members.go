@@ -423,6 +423,9 @@ func (m *Members) MergeMembers(ctx context.Context, from, into int64, a member.A
 		if _, err := tx.Exec(ctx, `DELETE FROM member_tags WHERE member_id = ?`, from); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, `DELETE FROM member_tiers WHERE member_id = ?`, from); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM member_consents WHERE member_id = ?`, from); err != nil {
 			return err
 		}
@@ -442,6 +445,12 @@ var mergeMoves = []string{
 	`UPDATE members SET referrer_id = ? WHERE referrer_id = ?`,
 	`UPDATE sales SET member_id = ? WHERE member_id = ?`,
 	// points_entries and points_lots move in mergePoints, with the balances.
+	// The survivor keeps its tier; one at the lowest tier takes the merged
+	// member's. Either way the next sale counts both histories (the sales
+	// moved above) and upgrades when they qualify.
+	`INSERT INTO member_tiers (member_id, tier, since, reviewed_at) SELECT ?, tier, since, reviewed_at FROM member_tiers
+		WHERE member_id = ? ON CONFLICT (member_id) DO NOTHING`,
+	`UPDATE tier_history SET member_id = ? WHERE member_id = ?`,
 }
 
 func (m *Members) DuplicateGroups(ctx context.Context, limit int) ([][]int64, error) {
@@ -513,9 +522,10 @@ func (m *Members) Quality(ctx context.Context, staleBefore time.Time) ([]member.
 		SUM(CASE WHEN area = '' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN channel = '' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM member_consents c WHERE c.member_id = members.id AND c.granted) THEN 1 ELSE 0 END),
-		SUM(CASE WHEN last_active_at < ? THEN 1 ELSE 0 END),
+		SUM(CASE WHEN last_active_at < ? AND NOT EXISTS (SELECT 1 FROM sales s
+			WHERE s.member_id = members.id AND s.sold_at >= ?) THEN 1 ELSE 0 END),
 		SUM(CASE WHEN gender NOT IN ('', 'F', 'M') THEN 1 ELSE 0 END)
-		FROM members WHERE status = 'active' GROUP BY COALESCE(store_id, 0) ORDER BY 1`, Millis(staleBefore))
+		FROM members WHERE status = 'active' GROUP BY COALESCE(store_id, 0) ORDER BY 1`, Millis(staleBefore), Millis(staleBefore))
 	if err != nil {
 		return nil, fmt.Errorf("store: quality: %w", err)
 	}
@@ -556,8 +566,11 @@ func (m *Members) CountMembers(ctx context.Context, since time.Time) (member.Cou
 }
 
 func (m *Members) InactiveSince(ctx context.Context, t time.Time, limit int) ([]int64, error) {
+	// A purchase is activity too (sales do not touch the member row, to
+	// keep the till's transaction short), imported history included.
 	ids, err := column[int64](m.db.Query(ctx, `SELECT id FROM members WHERE status IN ('active','inactive')
-		AND last_active_at < ? ORDER BY id LIMIT ?`, Millis(t), limit))
+		AND last_active_at < ? AND NOT EXISTS (SELECT 1 FROM sales s WHERE s.member_id = members.id AND s.sold_at >= ?)
+		ORDER BY id LIMIT ?`, Millis(t), Millis(t), limit))
 	if err != nil {
 		return nil, fmt.Errorf("store: inactive members: %w", err)
 	}
