@@ -526,16 +526,13 @@ func (im *salesImporter) write() error {
 	progress()
 	// The members reach the tiers their history qualifies for, as the
 	// qualifying sales would have moved them live.
-	seen := map[int64]bool{}
-	var members []int64
+	latest := map[int64]time.Time{}
 	for _, s := range im.order {
-		if s.MemberID != 0 && !seen[s.MemberID] {
-			seen[s.MemberID] = true
-			members = append(members, s.MemberID)
+		if s.MemberID != 0 && s.SoldAt.After(latest[s.MemberID]) {
+			latest[s.MemberID] = s.SoldAt
 		}
 	}
-	slices.Sort(members)
-	n, err = im.ss.Requalify(im.ctx, members)
+	n, err = im.ss.Requalify(im.ctx, latest)
 	im.rep.TierUpgrades = n
 	if err != nil {
 		return fmt.Errorf("importer: tiers: %w", err)

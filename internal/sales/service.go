@@ -539,7 +539,7 @@ func (s *Service) commitTx(ctx context.Context, tx Tx, actor linli.Actor, sale *
 	}
 	// Tiers: the sale that qualifies a higher tier upgrades, its own points counted (see tiers.go).
 	if res.MemberID != 0 {
-		if err := tierUpgrade(ctx, tx, tiers, tierRow, res.MemberID, id, now); err != nil {
+		if _, err := tierUpgrade(ctx, tx, tiers, tierRow, res.MemberID, id, now); err != nil {
 			return nil, err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/linli/linli"
@@ -203,29 +204,29 @@ func tierEarn(ctx context.Context, tx Tx, cfg tier.Config, res *Sale, rules loya
 // transaction) when the window, this sale included, qualifies a higher
 // tier. The window ends FutureSlack after the server's clock so that a till
 // running ahead still counts its own sale.
-func tierUpgrade(ctx context.Context, tx Tx, cfg tier.Config, row MemberTierRow, memberID, saleID int64, now time.Time) error {
+func tierUpgrade(ctx context.Context, tx Tx, cfg tier.Config, row MemberTierRow, memberID, saleID int64, now time.Time) (bool, error) {
 	if cfg.Rank(cfg.Find(row.Code).Code) == len(cfg.Tiers)-1 {
-		return nil // nothing above
+		return false, nil // nothing above
 	}
 	act, err := tx.TierActivity(ctx, memberID, windowStart(cfg, now), now.Add(FutureSlack))
 	if err != nil {
-		return fmt.Errorf("sales: activity of member %d: %w", memberID, err)
+		return false, fmt.Errorf("sales: activity of member %d: %w", memberID, err)
 	}
 	cur := cfg.Find(row.Code)
 	q := tier.Qualify(cfg, act)
 	if cfg.Rank(q.Code) <= cfg.Rank(cur.Code) {
-		return nil
+		return false, nil
 	}
 	// The upgrade counts as a review: the new tier holds for a full
 	// review period.
 	if err := tx.SetMemberTier(ctx, memberID, q.Code, now, now); err != nil {
-		return fmt.Errorf("sales: set tier: %w", err)
+		return false, fmt.Errorf("sales: set tier: %w", err)
 	}
 	c := &TierChange{MemberID: memberID, From: cur.Code, To: q.Code, Reason: TierUpgrade, At: now, SourceID: saleID}
 	if err := tx.AddTierChange(ctx, c); err != nil {
-		return fmt.Errorf("sales: tier history: %w", err)
+		return false, fmt.Errorf("sales: tier history: %w", err)
 	}
-	return nil
+	return true, nil
 }
 
 // ReviewResult counts what a review did.
@@ -310,12 +311,22 @@ func (s *Service) Review(ctx context.Context, at time.Time) (ReviewResult, error
 // now qualifies for, as the qualifying sale would have done live. It is
 // for sales that did not go through the till: imported history. It never
 // moves anyone down (that is the review's job) and returns how many moved.
-func (s *Service) Requalify(ctx context.Context, members []int64) (int, error) {
+// latest is each member's latest sale among those imported: a member
+// whose sales all fall before the window cannot move and is skipped.
+func (s *Service) Requalify(ctx context.Context, latest map[int64]time.Time) (int, error) {
 	at := s.now()
 	cfg, err := s.TierConfig(ctx)
 	if err != nil {
 		return 0, err
 	}
+	from := windowStart(cfg, at)
+	var members []int64
+	for id, t := range latest {
+		if t.After(from) {
+			members = append(members, id)
+		}
+	}
+	slices.Sort(members)
 	moved := 0
 	// Many members per transaction: an import touches thousands.
 	for len(members) > 0 {
@@ -336,14 +347,11 @@ func (s *Service) Requalify(ctx context.Context, members []int64) (int, error) {
 				if err != nil {
 					return err
 				}
-				if err := tierUpgrade(ctx, tx, cfg, row, id, 0, at); err != nil {
-					return err
-				}
-				after, err := tx.MemberTier(ctx, id)
+				up, err := tierUpgrade(ctx, tx, cfg, row, id, 0, at)
 				if err != nil {
 					return err
 				}
-				if after.Code != row.Code {
+				if up {
 					n++
 				}
 			}
