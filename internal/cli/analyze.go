@@ -38,7 +38,8 @@ var analyzeCmd = &command{
 	summary: "Fit customer models on files: lifetime value, frequent itemsets, basket rules.",
 	help: `Models:
   clv       BG/NBD, Pareto/NBD and Gamma-Gamma by maximum likelihood; prints JSON.
-            --summary FILE (id,x,t_x,T[,zbar]) or --elog FILE --calibration-end DATE.
+            --summary FILE (id,x,t_x,T[,zbar]) or --elog FILE --calibration-end DATE
+            [--holdout-end DATE] (adds the holdout comparison).
   itemsets  frequent itemsets of --baskets FILE at --min-support; prints CSV.
   rules     association rules of --baskets FILE at --min-support and
             --min-confidence, single-item consequents; prints CSV.
