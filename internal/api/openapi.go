@@ -21,6 +21,7 @@ import (
 	"github.com/linli/linli/internal/sales"
 	"github.com/linli/linli/internal/server"
 	"github.com/linli/linli/internal/shop"
+	"github.com/linli/linli/internal/tier"
 )
 
 // OpenAPIVersion is the version of the OpenAPI specification the document
@@ -94,6 +95,13 @@ var schemaTypes = []struct {
 	{"LiabilityReport", sales.LiabilityReport{}},
 	{"Problem", server.Problem{}},
 	{"FieldError", linli.FieldError{}},
+	{"TierConfig", tier.Config{}},
+	{"Tier", tier.Tier{}},
+	{"TierBenefits", tier.Benefits{}},
+	{"TierActivity", tier.Activity{}},
+	{"TierStatus", sales.TierStatus{}},
+	{"TierChange", sales.TierChange{}},
+	{"MemberTier", MemberTier{}},
 }
 
 // schemaPatches adds what Go types cannot say: enums and descriptions.
@@ -199,7 +207,7 @@ var schemaPatches = map[string]map[string]map[string]any{
 		"refund_no": {"minLength": 1, "description": "The till's refund number; with the store and terminal it identifies the refund."},
 		"all":       {"description": "Refund every line in full; lines is then left out."},
 	},
-	"VoidInput": {"reason": {"maxLength": 200, "description": "Why the sale is voided, kept with the refund."}},
+	"VoidInput":       {"reason": {"maxLength": 200, "description": "Why the sale is voided, kept with the refund."}},
 	"RefundLineInput": {"quantity": {"minimum": 1, "description": "Pieces or grams."}},
 	"Refund": {
 		"points_reversed":    {"description": "Earned points taken back."},
@@ -239,6 +247,43 @@ var schemaPatches = map[string]map[string]map[string]any{
 		"detail": {"description": "A sentence in the caller's language (Accept-Language: zh-CN or en)."},
 		"fields": {"description": "For invalid input: every field at fault."},
 	},
+	"TierConfig": {
+		"tiers": {"minItems": 1, "maxItems": tier.MaxTiers,
+			"description": "Lowest first. The first has no thresholds (every member has it); every other has at least one."},
+		"window_days":        {"minimum": 1, "maximum": tier.MaxWindowDays, "description": "The rolling window activity is counted over."},
+		"review_every_days":  {"minimum": 0, "maximum": tier.MaxWindowDays, "description": "How long a tier holds after an upgrade or a review before the daily review may lower it; 0 reviews at every run."},
+		"dormant_after_days": {"minimum": 0, "maximum": tier.MaxWindowDays, "description": "A member without a sale for this long goes to the lowest tier at the next review; 0 never."},
+	},
+	"Tier": {
+		"code":          {"pattern": "^[a-z0-9_]{1,20}$", "description": "Unique; members' stored tiers refer to it."},
+		"name":          {"minLength": 1, "maxLength": 40, "description": "The Chinese name."},
+		"name_en":       {"maxLength": 40, "description": "The English name; the Chinese one is shown when empty."},
+		"min_spend_fen": {"minimum": 0, "maximum": tier.MaxThreshold, "description": "Spend over the window, net of refunds, in fen; 0: no such threshold."},
+		"min_points":    {"minimum": 0, "maximum": tier.MaxThreshold, "description": "Points earned over the window, net of reversals; 0: no such threshold."},
+		"min_visits":    {"minimum": 0, "maximum": tier.MaxThreshold, "description": "Sales over the window not wholly refunded; 0: no such threshold. Any one threshold met qualifies."},
+	},
+	"TierBenefits": {
+		"discount_permille": {"minimum": 0, "maximum": 999, "description": "A discount off the price, per mille: 50 is 5%."},
+		"points_multiplier": {"minimum": 1, "maximum": loyalty.MaxMultiplier, "description": "Applied when points are earned, per mille: 1000 is ×1, 1500 ×1.5."},
+	},
+	"TierActivity": {
+		"spend_fen": {"description": "Spend over the window, net of refunds, in fen."},
+		"points":    {"description": "Points earned over the window, net of reversals."},
+		"visits":    {"description": "Sales over the window not wholly refunded."},
+	},
+	"TierStatus": {
+		"since":          {"description": "When the member reached the tier; 0001-01-01T00:00:00Z for the lowest tier never left."},
+		"qualifies":      {"description": "What the window qualifies for now: below tier after refunds or quiet months, until the review."},
+		"next":           {"description": "The tier above; absent at the top."},
+		"spend_left_fen": {"description": "Spend still needed for next, 0 when next has no spend threshold; any one threshold is enough."},
+		"points_left":    {"description": "Points still needed for next, 0 when next has no points threshold."},
+		"visits_left":    {"description": "Visits still needed for next, 0 when next has no visits threshold."},
+	},
+	"TierChange": {
+		"reason":    {"enum": []string{sales.TierUpgrade, sales.TierDowngrade, sales.TierDormant, sales.TierManual}},
+		"source_id": {"description": "The sale that earned an upgrade."},
+	},
+	"MemberTier": {"history": {"description": "The latest changes of tier, newest first."}},
 }
 
 var paymentMethods = []string{sales.PayCash, sales.PayCard, sales.PayMobile, sales.PayPoints, sales.PayCoupon, sales.PayGiftCard}
@@ -311,6 +356,7 @@ func (x *API) document() obj {
 			{"name": "products", "description": "The product catalogue shared by every store. Prices are fen; weighed products are priced per kilogram."},
 			{"name": "pos", "description": "The till: identifying members, committing sales idempotently by receipt number, refunds."},
 			{"name": "points", "description": "Members' points: the balance, the ledger, adjustments by hand and points that expire soon."},
+			{"name": "tiers", "description": "Membership tiers: the configuration, and each member's tier and its history."},
 			{"name": "imports", "description": "Member imports from CSV and XLSX files, run in the background."},
 			{"name": "stores", "description": "The chain's stores."},
 			{"name": "staff", "description": "Staff accounts and the caller."},

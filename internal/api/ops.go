@@ -34,6 +34,7 @@ func (x *API) operations() []op {
 		meta    = "meta"
 		pos     = "pos"
 		points  = "points"
+		tiers   = "tiers"
 	)
 	p := Prefix
 	return []op{
@@ -155,6 +156,21 @@ func (x *API) operations() []op {
 			body: "Adjustment", status: http.StatusCreated, resp: "Entry", idem: true, errs: []int{409},
 			desc: "delta is positive to add points, negative to take them; reason is required and kept in the ledger and the audit log. " +
 				"Taking more than the member holds is 409 ledger.insufficient_points."},
+
+		// tiers
+		{method: "GET", path: p + "/settings/tiers", access: server.Staff, perm: auth.SettingsManage, handler: x.getTierConfig,
+			id: "getTierConfig", tag: tiers, summary: "The membership tiers and how they are reviewed", resp: "TierConfig",
+			desc: "The tiers, lowest first, with their thresholds and benefits; the built-in 普通/银卡/金卡/钻石卡 until a configuration is saved."},
+		{method: "PUT", path: p + "/settings/tiers", access: server.Staff, perm: auth.SettingsManage, handler: x.putTierConfig,
+			id: "setTierConfig", tag: tiers, summary: "Replace the membership tiers", body: "TierConfig", resp: "TierConfig",
+			desc: "Replaces the whole configuration and answers it as stored; the change is audited. The lowest tier has no " +
+				"thresholds, every other at least one. Bad input is 422 with every field at fault named (tiers[1].code, " +
+				"tiers[2].benefits.discount_permille, window_days …). Members keep their tier until their next sale (upgrades) " +
+				"or the next review (downgrades); a member whose tier was removed counts as the lowest tier meanwhile."},
+		{method: "GET", path: p + "/members/{id}/tier", access: server.Any, perm: auth.MemberRead, handler: x.memberTier,
+			id: "getMemberTier", tag: tiers, summary: "A member's tier, progress to the next and recent changes", resp: "MemberTier",
+			desc:  "Activity is counted over the configured window ending now. qualifies may be below the tier held after refunds or quiet months, until the review.",
+			query: []param{{name: "limit", typ: "integer", desc: "Changes at most, 1–200 (default 20)."}}},
 
 		// imports
 		{method: "POST", path: p + "/imports/members", access: server.Any, perm: auth.MemberImport, handler: x.startImport,

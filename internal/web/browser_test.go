@@ -255,6 +255,38 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the profile's balance %q", bal)
 	}
 
+	// The rules: a weekend double-points promotion in the empty row.
+	do("add a promotion",
+		chromedp.Navigate(e.srv.URL+"/settings/loyalty"),
+		chromedp.WaitVisible(chromedp.ID("promo-name-0")),
+		chromedp.SendKeys(chromedp.ID("promo-name-0"), "周末双倍"),
+		chromedp.Click(chromedp.ID("promo-day-0-6")),
+		chromedp.Click(chromedp.ID("promo-day-0-0")),
+		chromedp.SendKeys(chromedp.ID("promo-x-0"), "2"),
+		chromedp.Click(chromedp.ID("loyalty-save")),
+		chromedp.WaitVisible(chromedp.CSS(".notice")),
+	)
+	if promos := text("promotions-current"); !strings.Contains(promos, "周末双倍 ×2") || !strings.Contains(promos, "六、日") {
+		t.Errorf("the rules show the promotions as %q", promos)
+	}
+	// Points by hand, from the profile's link to the ledger's form.
+	do("adjust points",
+		chromedp.Navigate(profileURL),
+		chromedp.WaitVisible(chromedp.ID("adjust-link")),
+		chromedp.Click(chromedp.ID("adjust-link")),
+		chromedp.WaitVisible(chromedp.ID("adjust-points")),
+		chromedp.SendKeys(chromedp.ID("adjust-points"), "15"),
+		chromedp.SendKeys(chromedp.ID("adjust-reason"), "小票漏积分补录"),
+		chromedp.Click(chromedp.ID("adjust-save")),
+		chromedp.WaitVisible(chromedp.CSS(".notice")),
+	)
+	if bal := text("points-balance"); bal != "40" {
+		t.Errorf("the balance after adding 15 points is %q", bal)
+	}
+	if ledger := text("ledger"); !strings.Contains(ledger, "小票漏积分补录") {
+		t.Errorf("the ledger after the adjustment: %q", ledger)
+	}
+
 	if os.Getenv(envScreenshots) != "" {
 		dir := "/tmp/linli-shots"
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -292,6 +324,10 @@ func TestBrowser(t *testing.T) {
 		shoot("sale.png")
 		do("the rules", chromedp.Navigate(e.srv.URL+"/settings/loyalty"), chromedp.WaitVisible(chromedp.ID("loyalty-form")))
 		shoot("loyalty.png")
+		do("the tiers", chromedp.Navigate(e.srv.URL+"/settings/tiers"), chromedp.WaitVisible(chromedp.ID("tiers-form")))
+		shoot("tiers.png")
+		do("the ledger", chromedp.Navigate(profileURL+"/points"), chromedp.WaitVisible(chromedp.ID("adjust")))
+		shoot("ledger.png")
 	}
 
 	mu.Lock()

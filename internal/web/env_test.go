@@ -171,7 +171,7 @@ func mustContain(t *testing.T, r resp, what string, subs ...string) {
 // errMsg is the Chinese text the console shows for an error code, as it
 // appears in HTML.
 func errMsg(code string) string {
-	for _, key := range []string{"error." + code, "web.err." + code} {
+	for _, key := range []string{"web.err." + code, "error." + code} {
 		if locale.Has(key) {
 			return html.EscapeString(locale.T(locale.Chinese, key))
 		}

@@ -62,10 +62,50 @@ func (c *Console) memberPoints(r *http.Request, id int64) (*pointsCard, error) {
 }
 
 type ledgerData struct {
-	M       *member.Member
-	Balance int64
-	Entries []sales.Entry
-	NextURL string
+	M         *member.Member
+	Balance   int64
+	Entries   []sales.Entry
+	NextURL   string
+	CanAdjust bool
+	Adjust    adjustForm
+}
+
+// adjustForm is the form that adds or takes points by hand.
+type adjustForm struct {
+	Direction string // add or take
+	Points    string
+	Reason    string
+	Errors    map[string]string
+	Error     string
+}
+
+// adjustable reports whether points may be changed by hand on m: not on a
+// record merged into another or erased.
+func adjustable(m *member.Member) bool {
+	return m.Status == member.StatusActive || m.Status == member.StatusInactive
+}
+
+// loadLedger loads member id and a page of their ledger.
+func (c *Console) loadLedger(r *http.Request, id int64) (ledgerData, error) {
+	ctx := r.Context()
+	m, err := c.app.Members.Get(ctx, server.Actor(r), id, member.View{})
+	if err != nil {
+		return ledgerData{}, err
+	}
+	d := ledgerData{M: m, CanAdjust: server.Can(r, auth.PointsAdjust) && adjustable(m),
+		Adjust: adjustForm{Direction: "add", Errors: map[string]string{}}}
+	if d.Balance, err = c.app.Sales.Balance(ctx, id); err != nil {
+		return d, err
+	}
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	var next int64
+	if d.Entries, next, err = c.app.Sales.EntriesPage(ctx, id, before, ledgerPage); err != nil {
+		return d, err
+	}
+	if next != 0 {
+		d.NextURL = fmt.Sprintf("/members/%d/points?before=%d", id, next)
+	}
+	return d, nil
 }
 
 // memberLedger is the member's whole points ledger, a page at a time.
@@ -75,27 +115,75 @@ func (c *Console) memberLedger(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	ctx := r.Context()
-	m, err := c.app.Members.Get(ctx, server.Actor(r), id, member.View{})
+	d, err := c.loadLedger(r, id)
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	d := ledgerData{M: m}
-	if d.Balance, err = c.app.Sales.Balance(ctx, id); err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
-	var next int64
-	if d.Entries, next, err = c.app.Sales.EntriesPage(ctx, id, before, ledgerPage); err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	if next != 0 {
-		d.NextURL = fmt.Sprintf("/members/%d/points?before=%d", id, next)
-	}
 	c.render(w, r, http.StatusOK, "member_points", "web.ledger.title", d)
+}
+
+// pointsAdjust adds or takes points by hand, with a reason; the entry
+// and its audit line are written together by the ledger.
+func (c *Console) pointsAdjust(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d, err := c.loadLedger(r, id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if !adjustable(d.M) {
+		// The page offers no form for such a record; say why on its own.
+		c.fail(w, r, linli.Errorf(linli.KindConflict, "points.member_closed", "member %d is merged or erased", id))
+		return
+	}
+	f := adjustForm{Direction: r.PostFormValue("direction"), Points: strings.TrimSpace(r.PostFormValue("points")),
+		Reason: strings.TrimSpace(r.PostFormValue("reason"))}
+	if f.Direction != "take" {
+		f.Direction = "add"
+	}
+	// Both inputs are checked before the ledger is asked, so the form
+	// shows every problem at once.
+	var v linli.Validation
+	n, perr := strconv.ParseInt(strings.TrimPrefix(f.Points, "+"), 10, 64)
+	if perr != nil || n <= 0 {
+		v.Add("points", "form.points_invalid", "%q is not a positive number of points", f.Points)
+	}
+	if f.Reason == "" {
+		v.Add("reason", "ledger.reason_required", "an adjustment needs a reason")
+	}
+	if err = v.Err(); err == nil {
+		if f.Direction == "take" {
+			n = -n
+		}
+		if _, err = c.app.Sales.Adjust(r.Context(), server.Actor(r), id, n, f.Reason); err == nil {
+			redirect(w, r, fmt.Sprintf("/members/%d/points", id), "adjusted")
+			return
+		}
+	}
+	if e, ok := linli.AsError(err); ok {
+		for i := range e.Fields {
+			if e.Fields[i].Field == "delta" {
+				e.Fields[i].Field = "points"
+			}
+		}
+	}
+	fields, general, ok := formErrors(c.lang(r), err, "points", "reason")
+	if !ok {
+		c.fail(w, r, err)
+		return
+	}
+	f.Errors, f.Error = fields, general
+	d.Adjust = f
+	c.render(w, r, http.StatusUnprocessableEntity, "member_points", "web.ledger.title", d)
 }
 
 // ---- one sale ----
@@ -110,6 +198,12 @@ type saleData struct {
 	Qty       map[int]string // what was typed per line, after an error
 	Reason    string
 	Error     string
+	// A sale rung up by mistake may be voided while nothing of it is
+	// refunded.
+	CanVoid    bool
+	VoidReason string
+	VoidErrors map[string]string
+	VoidError  string
 }
 
 // Refundable is what is left of a line to refund.
@@ -122,6 +216,11 @@ func (c *Console) loadSale(r *http.Request) (*sales.Sale, error) {
 	if err != nil {
 		return nil, err
 	}
+	return c.saleByID(r, id)
+}
+
+// saleByID reads sale id, within the viewer's store.
+func (c *Console) saleByID(r *http.Request, id int64) (*sales.Sale, error) {
 	s, err := c.app.Sales.GetSale(r.Context(), id)
 	if err != nil {
 		return nil, err
@@ -141,7 +240,70 @@ func (c *Console) saleData(r *http.Request, s *sales.Sale) (saleData, error) {
 	d.Refunds = refunds
 	d.CanRefund = server.Can(r, auth.POSUse) && s.Status == sales.StatusCompleted &&
 		auth.Allowed(server.Actor(r), auth.POSUse, s.StoreID)
+	d.CanVoid = d.CanRefund && voidable(s) && len(refunds) == 0
+	d.VoidErrors = map[string]string{}
 	return d, nil
+}
+
+// voidable reports whether s may be voided: completed, nothing refunded.
+func voidable(s *sales.Sale) bool { return s.Status == sales.StatusCompleted && s.RefundedFen == 0 }
+
+// voidSale voids s at its own store, as a refund from the console's till.
+// The ledger takes a void without a reason; the console asks for one,
+// since a void undoes a whole receipt.
+func (c *Console) voidSale(r *http.Request, s *sales.Sale, reason string) (*sales.Refund, error) {
+	if s.Status == sales.StatusVoided {
+		// Said here, not by the ledger: a second void with another reason
+		// would be refused as a different request under the same number.
+		return nil, linli.Errorf(linli.KindConflict, "sale.voided", "sale %d was voided", s.ID)
+	}
+	if reason == "" {
+		return nil, linli.Invalid("sale.void_reason_required", "reason", "say why the sale is voided")
+	}
+	actor := server.Actor(r)
+	if err := auth.Require(actor, auth.POSUse, s.StoreID); err != nil {
+		return nil, err
+	}
+	till := sales.Till{StoreID: s.StoreID, Terminal: consoleTerminal(actor)}
+	return c.app.Sales.Void(r.Context(), actor, till, s.ID, sales.VoidInput{Reason: reason})
+}
+
+// saleVoid voids the sale from its page.
+func (c *Console) saleVoid(w http.ResponseWriter, r *http.Request) {
+	s, err := c.loadSale(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	if _, err = c.voidSale(r, s, reason); err == nil {
+		redirect(w, r, fmt.Sprintf("/sales/%d", s.ID), "voided")
+		return
+	}
+	fields, general, ok := formErrors(c.lang(r), err, "reason")
+	if !ok {
+		c.fail(w, r, err)
+		return
+	}
+	// The sale may have changed meanwhile (voided from another tab).
+	if s, err = c.loadSale(r); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d, err := c.saleData(r, s)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d.VoidReason, d.VoidErrors, d.VoidError = reason, fields, general
+	if !d.CanVoid {
+		d.Error = general // the void form is gone; say why at the top
+	}
+	c.render(w, r, http.StatusUnprocessableEntity, "sale", "web.sale.title", d)
 }
 
 func (c *Console) saleShow(w http.ResponseWriter, r *http.Request) {

@@ -41,6 +41,18 @@ type posData struct {
 	Total    int64 // of the committed sale, for the answer
 	Cash     int64
 	Redeemed int64
+	// The sale the till may still void (the one just rung up), what was
+	// typed for it and what went wrong; and the void done.
+	VoidSale   *sales.Sale
+	VoidReason string
+	VoidError  string
+	Voided     *posVoided
+}
+
+// posVoided is the answer to a void at the till.
+type posVoided struct {
+	Sale   *sales.Sale
+	Refund *sales.Refund
 }
 
 var posKinds = []string{"phone", "card", "qr"}
@@ -296,10 +308,70 @@ func (c *Console) posSell(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Result, d.Total, d.Cash, d.Redeemed = s, total, cash, points
+	if voidable(s) {
+		d.VoidSale = s
+	}
 	// The next sale starts afresh, with the member still at the till.
 	d.Rows, d.Points, d.Receipt = make([]posRow, posRows), "", newNumber("WEB-")
 	if d.Member != nil {
 		d.Balance = s.Balance
 	}
+	c.render(w, r, http.StatusOK, "pos", "web.pos.title", d)
+}
+
+// posVoid voids a sale from the till's answer, the member staying at the
+// till for the sale rung up again.
+func (c *Console) posVoid(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d := c.newPOS(r)
+	c.readPOS(r, &d)
+	id, err := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("sale_id")), 10, 64)
+	if err != nil || id <= 0 {
+		c.posFailed(w, r, d, linli.Invalid("pos.sale_required", "sale_id", "no sale to void"))
+		return
+	}
+	s, err := c.saleByID(r, id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	ref, err := c.voidSale(r, s, reason)
+	// The member is looked up after the void, so the balance shown is
+	// the one it left.
+	if ierr := c.identify(r, &d); ierr != nil {
+		c.posFailed(w, r, d, ierr)
+		return
+	}
+	if err != nil {
+		fields, general, ok := formErrors(c.lang(r), err, "reason")
+		if !ok {
+			c.fail(w, r, err)
+			return
+		}
+		d.VoidError = general
+		if msg := fields["reason"]; msg != "" {
+			d.VoidError = msg
+		}
+		if voidable(s) {
+			d.VoidSale, d.VoidReason = s, reason
+		} else {
+			d.Error = general
+		}
+		r = r.Clone(r.Context())
+		r.URL.Path = "/pos"
+		c.render(w, r, http.StatusUnprocessableEntity, "pos", "web.pos.title", d)
+		return
+	}
+	if s, err = c.saleByID(r, id); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d.Voided = &posVoided{Sale: s, Refund: ref}
+	r = r.Clone(r.Context())
+	r.URL.Path = "/pos"
 	c.render(w, r, http.StatusOK, "pos", "web.pos.title", d)
 }

@@ -35,7 +35,7 @@ var pages = []string{
 	"quality", "duplicates", "merge_confirm", "audit",
 	"staff", "apikeys", "stores", "store_form",
 	"products",
-	"pos", "sale", "member_points", "loyalty",
+	"pos", "sale", "member_points", "loyalty", "tiers",
 }
 
 // templates holds one parsed set per page and language, so `t` is bound
@@ -163,6 +163,8 @@ func funcs(lang string, assetURL func(string) (string, error)) template.FuncMap 
 			return strings.Split(s, ",")
 		},
 		"permille": perMille,
+		"percent":  percent,
+		"inc":      func(i int) int { return i + 1 },
 	}
 }
 
@@ -228,13 +230,16 @@ func (v *view) Active(p string) bool {
 	if p == "/members" {
 		return v.Path == "/members" || (strings.HasPrefix(v.Path, "/members/") && v.Path != "/members/new")
 	}
+	if p == "/settings/loyalty" {
+		return strings.HasPrefix(v.Path, "/settings/") // the tiers page belongs to the rules
+	}
 	return v.Path == p || strings.HasPrefix(v.Path, p+"/")
 }
 
 // notices are the confirmations a redirect may ask for with ?done=.
 var notices = []string{
 	"created", "saved", "deactivated", "reactivated", "tags", "erased", "merged",
-	"password", "revoked", "lang", "activated", "refunded",
+	"password", "revoked", "lang", "activated", "refunded", "adjusted", "voided",
 }
 
 func (c *Console) lang(r *http.Request) string {
@@ -344,12 +349,19 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 	c.render(w, r, status, "error", title, errorData{Status: status, Message: errText(lang, e)})
 }
 
-// errText is an error's message in lang: the shared catalog's text for its
-// code, else the console's own, else the English message.
+// errText is an error's message in lang: the console's own text for its
+// code, else the shared catalog's, else the English message. The console's
+// own comes first because it is shown next to the input at fault, where
+// the API's wording ("invalid multiplier in {field}") would name a JSON
+// field the user never saw.
 func errText(lang string, e *linli.Error) string {
-	for _, key := range []string{"error." + e.Code, "web.err." + e.Code} {
+	field := ""
+	if len(e.Fields) > 0 {
+		field = e.Fields[0].Field
+	}
+	for _, key := range []string{"web.err." + e.Code, "error." + e.Code} {
 		if locale.Has(key) {
-			return locale.T(lang, key)
+			return strings.ReplaceAll(locale.T(lang, key), "{field}", field)
 		}
 	}
 	if e.Kind == linli.KindInternal {
@@ -360,9 +372,9 @@ func errText(lang string, e *linli.Error) string {
 
 // fieldText is one field error's message in lang.
 func fieldText(lang string, f linli.FieldError) string {
-	for _, key := range []string{"error." + f.Code, "web.err." + f.Code} {
+	for _, key := range []string{"web.err." + f.Code, "error." + f.Code} {
 		if locale.Has(key) {
-			return locale.T(lang, key)
+			return strings.ReplaceAll(locale.T(lang, key), "{field}", f.Field)
 		}
 	}
 	return f.Message

@@ -80,6 +80,7 @@ func (c *Console) Routes() []server.Route {
 		staff("GET /members/{id}/export", auth.MemberExport, c.memberExport),
 		staff("GET /members/{id}/qr.png", auth.MemberRead, c.memberQR),
 		staff("GET /members/{id}/points", auth.MemberRead, c.memberLedger),
+		staff("POST /members/{id}/points", auth.PointsAdjust, c.pointsAdjust),
 		staff("POST /members/{id}/erase", auth.MemberErase, c.memberErase),
 
 		staff("GET /products", auth.ProductRead, c.productList),
@@ -87,10 +88,14 @@ func (c *Console) Routes() []server.Route {
 		staff("GET /pos", auth.POSUse, c.posPage),
 		staff("POST /pos/identify", auth.POSUse, c.posIdentify),
 		staff("POST /pos/sell", auth.POSUse, c.posSell),
+		staff("POST /pos/void", auth.POSUse, c.posVoid),
 		staff("GET /sales/{id}", auth.MemberRead, c.saleShow),
 		staff("POST /sales/{id}/refund", auth.POSUse, c.saleRefund),
+		staff("POST /sales/{id}/void", auth.POSUse, c.saleVoid),
 		staff("GET /settings/loyalty", auth.SettingsManage, c.loyaltyPage),
 		staff("POST /settings/loyalty", auth.SettingsManage, c.loyaltySave),
+		staff("GET /settings/tiers", auth.SettingsManage, c.tiersPage),
+		staff("POST /settings/tiers", auth.SettingsManage, c.tiersSave),
 
 		staff("GET /import", auth.MemberImport, c.importPage),
 		staff("POST /import", auth.MemberImport, c.importStart),
