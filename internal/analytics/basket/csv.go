@@ -1,0 +1,121 @@
+package basket
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// WriteItemsetsCSV writes the header items,support,count and one row per
+// itemset. The items field is written as arules prints itemsets,
+// {label,label}, labels in id order, and quoted as CSV requires (it
+// always holds a comma or a brace). Labels cannot hold commas when read
+// by Read, so the braces and commas are unambiguous.
+func WriteItemsetsCSV(w io.Writer, sets []Itemset, labels []string, baskets int) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString("items,support,count\n")
+	var buf []byte
+	var text floatText
+	n := float64(baskets)
+	for _, s := range sets {
+		buf = appendSet(buf[:0], s.Items, labels)
+		buf = append(buf, ',')
+		buf = text.append(buf, float64(s.Count)/n)
+		buf = append(buf, ',')
+		buf = strconv.AppendInt(buf, int64(s.Count), 10)
+		buf = append(buf, '\n')
+		if _, err := bw.Write(buf); err != nil {
+			return fmt.Errorf("basket: write itemsets: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("basket: write itemsets: %w", err)
+	}
+	return nil
+}
+
+// WriteRulesCSV writes the header lhs,rhs,support,confidence,coverage,
+// lift,count and one row per rule; lhs and rhs are written as itemsets
+// are by WriteItemsetsCSV ({} for an empty lhs).
+func WriteRulesCSV(w io.Writer, rules []Rule, labels []string) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString("lhs,rhs,support,confidence,coverage,lift,count\n")
+	var buf []byte
+	var text floatText
+	for _, r := range rules {
+		buf = appendSet(buf[:0], r.LHS, labels)
+		buf = append(buf, ',')
+		rhs := [1]int32{r.RHS}
+		buf = appendSet(buf, rhs[:], labels)
+		for _, v := range [...]float64{r.Support, r.Confidence, r.Coverage, r.Lift} {
+			buf = append(buf, ',')
+			buf = text.append(buf, v)
+		}
+		buf = append(buf, ',')
+		buf = strconv.AppendInt(buf, int64(r.Count), 10)
+		buf = append(buf, '\n')
+		if _, err := bw.Write(buf); err != nil {
+			return fmt.Errorf("basket: write rules: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("basket: write rules: %w", err)
+	}
+	return nil
+}
+
+// floatText formats floats as strconv does with the shortest exact
+// text, remembering the text of the first values: supports and
+// confidences repeat a lot, and formatting costs more than a map lookup.
+type floatText map[float64]string
+
+func (t *floatText) append(buf []byte, v float64) []byte {
+	if s, ok := (*t)[v]; ok {
+		return append(buf, s...)
+	}
+	if *t == nil {
+		*t = make(floatText)
+	}
+	start := len(buf)
+	buf = strconv.AppendFloat(buf, v, 'g', -1, 64)
+	if len(*t) < 4096 {
+		(*t)[v] = string(buf[start:])
+	}
+	return buf
+}
+
+// appendSet appends {a,b,...} as a CSV field: quoted when it holds a
+// comma, quote or line break, with quotes doubled.
+func appendSet(buf []byte, items []int32, labels []string) []byte {
+	quote := len(items) > 1
+	for _, id := range items {
+		quote = quote || strings.ContainsAny(labels[id], "\",\r\n")
+	}
+	if quote {
+		buf = append(buf, '"')
+	}
+	buf = append(buf, '{')
+	for i, id := range items {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		s := labels[id]
+		if !quote {
+			buf = append(buf, s...)
+			continue
+		}
+		for j := 0; j < len(s); j++ {
+			if s[j] == '"' {
+				buf = append(buf, '"')
+			}
+			buf = append(buf, s[j])
+		}
+	}
+	buf = append(buf, '}')
+	if quote {
+		buf = append(buf, '"')
+	}
+	return buf
+}
