@@ -9,10 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/member"
+	"github.com/linli/linli/internal/xlsx"
 )
 
 // ExportOptions narrow and localise an export.
@@ -73,7 +72,6 @@ func ExportMembers(ctx context.Context, svc *member.Service, actor linli.Actor, 
 		if err != nil {
 			return 0, err
 		}
-		defer x.f.Close()
 		sink = x
 	default:
 		return 0, linli.Invalid("import.bad_format", "format", "export format %q is not csv or xlsx", format)
@@ -216,55 +214,53 @@ func escapeCell(s string) string {
 }
 
 type xlsxSink struct {
-	f  *excelize.File
-	sw *excelize.StreamWriter
-	w  io.Writer
-	n  int
+	w   *xlsx.Writer
+	rec []string
 }
 
 func newXLSXSink(w io.Writer) (*xlsxSink, error) {
-	f := excelize.NewFile()
-	sw, err := f.NewStreamWriter("Sheet1")
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("importer: export: %w", err)
+	x := xlsx.NewWriter(w)
+	// Widths of the code, name and phone, address and date columns.
+	for _, c := range []struct {
+		first, last int
+		width       float64
+	}{{1, 2, 14}, {3, 4, 14}, {6, 8, 16}, {16, 17, 20}} {
+		if err := x.SetColWidth(c.first, c.last, c.width); err != nil {
+			return nil, fmt.Errorf("importer: export: %w", err)
+		}
 	}
-	// Widths before any row: the stream writer allows nothing else.
-	sw.SetColWidth(1, 2, 14)
-	sw.SetColWidth(3, 4, 14)
-	sw.SetColWidth(6, 8, 16)
-	sw.SetColWidth(16, 17, 20)
-	return &xlsxSink{f: f, sw: sw, w: w}, nil
+	return &xlsxSink{w: x}, nil
 }
 
 func (s *xlsxSink) header(h []string) error {
-	style, err := s.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
+	if err := s.w.WriteHeader(h); err != nil {
 		return fmt.Errorf("importer: export: %w", err)
 	}
-	vals := make([]any, len(h))
-	for i, v := range h {
-		vals[i] = v
-	}
-	return s.put(vals, excelize.RowOpts{StyleID: style})
+	return nil
 }
 
-func (s *xlsxSink) row(vals []any) error { return s.put(vals) }
-
-func (s *xlsxSink) put(vals []any, opts ...excelize.RowOpts) error {
-	s.n++
-	cell, _ := excelize.CoordinatesToCellName(1, s.n)
-	if err := s.sw.SetRow(cell, vals, opts...); err != nil {
-		return fmt.Errorf("importer: export row %d: %w", s.n, err)
+// row writes every cell as text: a workbook cell is never run as a
+// formula, so unlike CSV nothing needs escaping.
+func (s *xlsxSink) row(vals []any) error {
+	s.rec = s.rec[:0]
+	for _, v := range vals {
+		switch v := v.(type) {
+		case string:
+			s.rec = append(s.rec, v)
+		case int64:
+			s.rec = append(s.rec, strconv.FormatInt(v, 10))
+		default:
+			s.rec = append(s.rec, fmt.Sprint(v))
+		}
+	}
+	if err := s.w.WriteRow(s.rec); err != nil {
+		return fmt.Errorf("importer: export: %w", err)
 	}
 	return nil
 }
 
 func (s *xlsxSink) close() error {
-	if err := s.sw.Flush(); err != nil {
-		return fmt.Errorf("importer: export: %w", err)
-	}
-	if _, err := s.f.WriteTo(s.w); err != nil {
+	if err := s.w.Close(); err != nil {
 		return fmt.Errorf("importer: export: %w", err)
 	}
 	return nil

@@ -2,10 +2,11 @@ package importer_test
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/linli/linli/internal/catalog"
@@ -177,24 +178,17 @@ func TestImportProductsGBKAndMap(t *testing.T) {
 
 func TestImportProductsXLSX(t *testing.T) {
 	svc, _ := productService(t)
-	f := excelize.NewFile()
-	rows := [][]any{
-		{"条码", "商品名称", "分类", "品牌", "单位", "价格"},
-		{6901234567892, "矿泉水", "饮料", "农夫山泉", "瓶", 2},
-		{6901234567893, "猪肉", "生鲜", "", "kg", 26.8},
-		{6901234567894, "牛奶", "乳品", "", "盒", "12.345"},
-	}
-	for i, row := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := f.SetSheetRow("Sheet1", cell, &row); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+	// products.xlsx (made by excelize, see ../xlsx/testdata/README.md):
+	//	条码 商品名称 分类 品牌 单位 价格
+	//	6901234567892 矿泉水 饮料 农夫山泉 瓶 2
+	//	6901234567893 猪肉 生鲜 "" kg 26.8
+	//	6901234567894 牛奶 乳品 "" 盒 "12.345"
+	// Barcodes and the first two prices are number cells, "12.345" text.
+	b, err := os.ReadFile(filepath.Join("testdata", "products.xlsx"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := importer.NewReader(&buf, "商品.xlsx")
+	r, err := importer.NewReader(bytes.NewReader(b), "商品.xlsx")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,12 +15,12 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 
 	"github.com/linli/linli"
+	"github.com/linli/linli/internal/xlsx"
 )
 
 // RowReader yields the rows of a table one at a time. Header is the first
@@ -33,8 +33,8 @@ type RowReader interface {
 	Next() (line int, cells []string, err error)
 }
 
-// ReadCloser is a RowReader holding resources (an XLSX file's temporary
-// files) until closed.
+// ReadCloser is a RowReader holding resources (an open XLSX file) until
+// closed.
 type ReadCloser interface {
 	RowReader
 	io.Closer
@@ -216,41 +216,36 @@ func (c *CSVReader) checkText(line int, cells []string) error {
 
 // XLSXReader reads the first sheet of a workbook as a stream of rows.
 type XLSXReader struct {
-	f      *excelize.File
-	rows   *excelize.Rows
+	x      *xlsx.Reader
 	header []string
 	row    int
 }
 
-// maxUnzip bounds how much a workbook may expand to, so a zip bomb fails
-// cleanly instead of filling the disk.
-const maxUnzip = 2 << 30
-
 // NewXLSXReader opens a workbook from r (read fully into memory, as the
 // zip format requires) and reads the header of its first sheet.
 func NewXLSXReader(r io.Reader) (*XLSXReader, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxUnzip})
+	b, err := io.ReadAll(r)
 	if err != nil {
-		return nil, linli.Errorf(linli.KindInvalid, "import.bad_xlsx", "the workbook cannot be opened: %v", err)
+		return nil, fmt.Errorf("importer: read file: %w", err)
 	}
-	return newXLSX(f)
+	x, err := xlsx.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, xlsxOpenError(err)
+	}
+	return newXLSX(x)
 }
 
-func newXLSX(f *excelize.File) (*XLSXReader, error) {
-	x := &XLSXReader{f: f}
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		f.Close()
-		return nil, linli.Errorf(linli.KindInvalid, "import.empty_file", "the workbook has no sheet")
+func xlsxOpenError(err error) error {
+	if errors.Is(err, xlsx.ErrNoSheet) {
+		return linli.Errorf(linli.KindInvalid, "import.empty_file", "the workbook has no sheet")
 	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		f.Close()
-		return nil, linli.Errorf(linli.KindInvalid, "import.bad_xlsx", "sheet %q cannot be read: %v", sheets[0], err)
-	}
-	x.rows = rows
+	return linli.Errorf(linli.KindInvalid, "import.bad_xlsx", "the workbook cannot be opened: %v", err)
+}
+
+func newXLSX(x *xlsx.Reader) (*XLSXReader, error) {
+	r := &XLSXReader{x: x}
 	for {
-		line, cells, err := x.Next()
+		_, cells, err := r.Next()
 		if err == io.EOF {
 			x.Close()
 			return nil, linli.Errorf(linli.KindInvalid, "import.empty_file", "the first sheet has no header row")
@@ -259,49 +254,42 @@ func newXLSX(f *excelize.File) (*XLSXReader, error) {
 			x.Close()
 			return nil, err
 		}
-		_ = line
 		if blank(cells) {
 			continue
 		}
-		x.header = make([]string, len(cells))
+		r.header = make([]string, len(cells))
 		for i, h := range cells {
-			x.header[i] = strings.TrimSpace(h)
+			r.header[i] = strings.TrimSpace(h)
 		}
-		return x, nil
+		return r, nil
 	}
 }
 
 // Header returns the header cells, trimmed.
 func (x *XLSXReader) Header() []string { return x.header }
 
-// Next returns the next row with raw cell values: numbers as stored (a
-// phone number is not turned into 1.38E+10, a date is its serial number).
-// Rows are padded with empty cells to the header's width.
+// Next returns the next row as a spreadsheet shows it: dates as
+// 2006-01-02 (with 15:04:05 when formatted with a time), numbers in full
+// (a phone number is not turned into 1.38E+10), booleans as TRUE and
+// FALSE. Rows are padded with empty cells to the header's width; a row
+// missing from the file is an empty row, so the number is the sheet's.
 func (x *XLSXReader) Next() (int, []string, error) {
-	if !x.rows.Next() {
-		if err := x.rows.Error(); err != nil {
-			return 0, nil, linli.Errorf(linli.KindInvalid, "import.bad_xlsx", "the sheet cannot be read after row %d: %v", x.row, err)
-		}
+	n, cells, err := x.x.Next()
+	if err == io.EOF {
 		return 0, nil, io.EOF
 	}
-	x.row++ // Rows.Next steps one row number at a time, gaps included
-	cells, err := x.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
-		return x.row, nil, linli.Errorf(linli.KindInvalid, "import.bad_xlsx", "row %d cannot be read: %v", x.row, err)
+		return 0, nil, linli.Errorf(linli.KindInvalid, "import.bad_xlsx", "the sheet cannot be read after row %d: %v", x.row, err)
 	}
+	x.row = n
 	for len(cells) < len(x.header) { // trailing empty cells are not stored
 		cells = append(cells, "")
 	}
-	return x.row, cells, nil
+	return n, cells, nil
 }
 
-// Close releases the workbook's temporary files.
-func (x *XLSXReader) Close() error {
-	if x.rows != nil {
-		x.rows.Close()
-	}
-	return x.f.Close()
-}
+// Close releases the workbook.
+func (x *XLSXReader) Close() error { return x.x.Close() }
 
 // NewReader reads r as XLSX when it is a zip archive (or name ends in
 // .xlsx) and as CSV otherwise.
@@ -319,8 +307,8 @@ func NewReader(r io.Reader, name string) (ReadCloser, error) {
 	return NewCSVReader(br)
 }
 
-// OpenFile opens a CSV or XLSX file by path. XLSX files are opened from
-// disk, so they are not read into memory whole.
+// OpenFile opens a CSV or XLSX file by path. XLSX files are read from
+// disk as they go, so they are not read into memory whole.
 func OpenFile(path string) (ReadCloser, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -330,9 +318,9 @@ func OpenFile(path string) (ReadCloser, error) {
 	n, _ := io.ReadFull(f, magic)
 	if bytes.Equal(magic[:n], []byte("PK\x03\x04")) {
 		f.Close()
-		x, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: maxUnzip})
+		x, err := xlsx.Open(path)
 		if err != nil {
-			return nil, linli.Errorf(linli.KindInvalid, "import.bad_xlsx", "the workbook cannot be opened: %v", err)
+			return nil, xlsxOpenError(err)
 		}
 		return newXLSX(x)
 	}

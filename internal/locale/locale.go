@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Languages Linli speaks. The first is the default.
@@ -26,45 +27,57 @@ var Supported = []string{Chinese, English}
 //go:embed messages/*.json
 var files embed.FS
 
-var catalogs = map[string]map[string]string{}
+// The catalogs are parsed on first use, not at start-up: most runs of
+// the binary (a CLI command) never translate anything.
+var (
+	loadOnce sync.Once
+	catalogs map[string]map[string]string
+)
 
-func init() {
-	if err := load(files); err != nil {
-		panic(err) // the catalogs are part of the build; a broken one is a bug
-	}
+// catalog returns the messages of lang.
+func catalog(lang string) map[string]string {
+	loadOnce.Do(func() {
+		c, err := load(files)
+		if err != nil {
+			panic(err) // the catalogs are part of the build; a broken one is a bug
+		}
+		catalogs = c
+	})
+	return catalogs[lang]
 }
 
-func load(fsys fs.FS) error {
+func load(fsys fs.FS) (map[string]map[string]string, error) {
+	catalogs := map[string]map[string]string{}
 	names, err := fs.Glob(fsys, "messages/*.json")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, name := range names {
 		base := strings.TrimSuffix(name[len("messages/"):], ".json")
 		i := strings.IndexByte(base, '.')
 		if i < 0 {
-			return fmt.Errorf("locale: %s: want AREA.LANG.json", name)
+			return nil, fmt.Errorf("locale: %s: want AREA.LANG.json", name)
 		}
 		lang := base[i+1:]
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var m map[string]string
 		if err := json.Unmarshal(b, &m); err != nil {
-			return fmt.Errorf("locale: %s: %w", name, err)
+			return nil, fmt.Errorf("locale: %s: %w", name, err)
 		}
 		if catalogs[lang] == nil {
 			catalogs[lang] = map[string]string{}
 		}
 		for k, v := range m {
 			if _, dup := catalogs[lang][k]; dup {
-				return fmt.Errorf("locale: %s: key %q defined twice", name, k)
+				return nil, fmt.Errorf("locale: %s: key %q defined twice", name, k)
 			}
 			catalogs[lang][k] = v
 		}
 	}
-	return nil
+	return catalogs, nil
 }
 
 // Normalize maps any spelling of a supported language ("zh", "zh_CN",
@@ -104,15 +117,15 @@ func Negotiate(header, fallback string) string {
 
 // Has reports whether key is defined in English (every key must be).
 func Has(key string) bool {
-	_, ok := catalogs[English][key]
+	_, ok := catalog(English)[key]
 	return ok
 }
 
 // T returns the message for key in lang, formatted with args when given.
 func T(lang, key string, args ...any) string {
-	msg, ok := catalogs[lang][key]
+	msg, ok := catalog(lang)[key]
 	if !ok {
-		msg, ok = catalogs[English][key]
+		msg, ok = catalog(English)[key]
 	}
 	if !ok {
 		return key
@@ -126,7 +139,7 @@ func T(lang, key string, args ...any) string {
 // Keys lists every key of a language, sorted (for tests and tooling).
 func Keys(lang string) []string {
 	var ks []string
-	for k := range catalogs[lang] {
+	for k := range catalog(lang) {
 		ks = append(ks, k)
 	}
 	sort.Strings(ks)

@@ -425,6 +425,9 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 			return replaySale(old, h, s.loadSale(ctx))
 		}
 	}
+	if errors.Is(err, ErrDuplicate) {
+		return nil, fmt.Errorf("sales: receipt %q still contended: %w", in.Receipt, err)
+	}
 	if err != nil {
 		return nil, err
 	}
