@@ -12,6 +12,7 @@ import (
 	"github.com/linli/linli/internal/api"
 	"github.com/linli/linli/internal/app"
 	"github.com/linli/linli/internal/config"
+	"github.com/linli/linli/internal/locale"
 	"github.com/linli/linli/internal/jobs"
 	"github.com/linli/linli/internal/router"
 	"github.com/linli/linli/internal/store"
@@ -76,6 +77,7 @@ func lockDataDir(cfg *config.Config) (func(), error) {
 func serve(ctx context.Context, e *env, c *invocation, a *app.App, onListen func(url string)) int {
 	log := c.log
 	app.TuneServer(e.getenv)
+	locale.Warm()
 	ln, err := net.Listen("tcp", c.cfg.Addr)
 	if err != nil {
 		return fail(e, c, fmt.Errorf("listen on %s: %w", c.cfg.Addr, err))

@@ -34,6 +34,10 @@ var (
 	catalogs map[string]map[string]string
 )
 
+// Warm parses the catalogs now, so that a server's first request does not
+// pay for it.
+func Warm() { catalog(Chinese) }
+
 // catalog returns the messages of lang.
 func catalog(lang string) map[string]string {
 	loadOnce.Do(func() {
