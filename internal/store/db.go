@@ -407,8 +407,17 @@ func storeExists(ctx context.Context, db *DB, id int64) (bool, error) {
 	return n > 0, nil
 }
 
-// InsertID runs an INSERT … RETURNING id and returns the id.
+// InsertID runs an INSERT and returns the new row's id: on SQLite from
+// the connection's last rowid (every id column is the rowid), cheaper
+// than stepping through a RETURNING row; on PostgreSQL with RETURNING id.
 func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error) {
+	if t.db.Dialect == SQLite {
+		res, err := t.Exec(ctx, q, args...)
+		if err != nil {
+			return 0, err
+		}
+		return res.LastInsertId()
+	}
 	var id int64
 	err := t.QueryRow(ctx, q+" RETURNING id", args...).Scan(&id)
 	return id, err
