@@ -56,13 +56,15 @@ func count(b *testing.B) int {
 // BenchmarkSalesHTTP commits sales of 10 lines, each for a member (so each
 // earns points), from 32 terminals at once over HTTP on loopback, through
 // the whole stack: router, API-key authentication, validation, pricing,
-// earning, and one transaction per sale. In the same run, 32 goroutines
+// earning, and the sale's transaction (grouped with others on SQLite, see
+// store.WriteGrouped). In the same run, 32 goroutines
 // commit the bare equivalent straight to the same database (one
 // transaction: a sale row, 10 line rows, a payment, a ledger entry), so
 // the two rates compare under one machine's mood. Run it with -benchtime 1x;
 // one run commits LINLI_BENCH_SALES sales (default 5000). LINLI_BENCH_SYNC
-// (e.g. NORMAL) overrides SQLite's synchronous setting, to measure what the
-// durability costs; the product always runs with FULL.
+// (e.g. FULL or OFF) overrides SQLite's own synchronous setting on the
+// writer, to measure what durability costs; the product runs NORMAL and
+// syncs the WAL itself before answering.
 func BenchmarkSalesHTTP(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) { benchSales(b, "") })
 	b.Run("postgres", func(b *testing.B) {
