@@ -559,14 +559,11 @@ func ruleCodes(rs []loyalty.Reason) string {
 
 // credit appends a positive entry and opens its lot.
 func (s *Service) credit(ctx context.Context, tx Tx, e *Entry, expires time.Time) (int64, error) {
-	id, err := tx.AddEntry(ctx, e)
+	id, err := tx.Credit(ctx, e, expires)
 	if err != nil {
-		return 0, fmt.Errorf("sales: add %s entry: %w", e.Kind, err)
+		return 0, fmt.Errorf("sales: add %s entry and its lot: %w", e.Kind, err)
 	}
 	e.ID = id
-	if _, err := tx.OpenLot(ctx, e.MemberID, id, e.Delta, e.At, expires); err != nil {
-		return 0, fmt.Errorf("sales: open lot: %w", err)
-	}
 	return id, nil
 }
 

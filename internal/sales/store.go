@@ -109,6 +109,10 @@ type Tx interface {
 	// AddEntry appends an entry and moves the member's cached balance.
 	AddEntry(ctx context.Context, e *Entry) (int64, error)
 	OpenLot(ctx context.Context, memberID, entryID, points int64, earnedAt, expiresAt time.Time) (int64, error)
+	// Credit appends a positive entry, moves the cached balance and opens
+	// the entry's lot (expiring at expiresAt; zero: never); it returns the
+	// entry's id.
+	Credit(ctx context.Context, e *Entry, expiresAt time.Time) (int64, error)
 	// Take records what an entry took from lots and lowers their remaining.
 	Take(ctx context.Context, entryID int64, takes []loyalty.Take) error
 	PutSetting(ctx context.Context, key, value string) error

@@ -397,6 +397,9 @@ func (t *salesTx) SaleByReceipt(ctx context.Context, storeID int64, terminal, re
 }
 
 func (t *salesTx) InsertSale(ctx context.Context, s *sales.Sale, hash []byte, response string, at time.Time) (int64, error) {
+	if t.tx.db.Dialect == Postgres {
+		return t.insertSalePG(ctx, s, hash, response, at)
+	}
 	id, err := t.tx.InsertID(ctx, `INSERT INTO sales (store_id, terminal, receipt_no, request_hash, member_id, cashier, channel,
 		pickup_status, sold_at, amount_fen, discount_fen, points_earned, points_redeemed, status, created_at, response)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -422,6 +425,52 @@ func (t *salesTx) InsertSale(ctx context.Context, s *sales.Sale, hash []byte, re
 	}
 	if err := t.tx.InsertRows(ctx, "sale_payments", payInsertCols, pays); err != nil {
 		return 0, fmt.Errorf("store: insert sale payments: %w", err)
+	}
+	return id, nil
+}
+
+// insertSalePG writes the sale, its lines and payments in one statement:
+// on PostgreSQL each statement is a round trip, and round trips, not the
+// writes, set the till's rate there.
+func (t *salesTx) insertSalePG(ctx context.Context, s *sales.Sale, hash []byte, response string, at time.Time) (int64, error) {
+	n := len(s.Lines)
+	lineNo, qty, price, disc, amount, points := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	product := make([]*int64, n)
+	code, name, cat, unit := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, l := range s.Lines {
+		lineNo[i], qty[i], price[i], disc[i], amount[i], points[i] = int64(l.LineNo), l.Quantity, l.UnitPriceFen, l.DiscountFen, l.AmountFen, l.Points
+		if l.ProductID != 0 {
+			product[i] = &l.ProductID
+		}
+		code[i], name[i], cat[i], unit[i] = l.Product, l.Name, l.Category, l.Unit
+	}
+	m := len(s.Payments)
+	seq, method, payFen, payPts := make([]int64, m), make([]string, m), make([]int64, m), make([]int64, m)
+	for i, p := range s.Payments {
+		seq[i], method[i], payFen[i], payPts[i] = int64(i+1), p.Method, p.AmountFen, p.Points
+	}
+	var id int64
+	err := t.tx.QueryRow(ctx, `WITH s AS (
+			INSERT INTO sales (store_id, terminal, receipt_no, request_hash, member_id, cashier, channel, pickup_status,
+				sold_at, amount_fen, discount_fen, points_earned, points_redeemed, status, created_at, response)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id),
+		l AS (
+			INSERT INTO sale_lines (`+lineInsertCols+`)
+			SELECT s.id, u.* FROM s, unnest($17::bigint[], $18::bigint[], $19::text[], $20::text[], $21::text[], $22::text[],
+				$23::bigint[], $24::bigint[], $25::bigint[], $26::bigint[], $27::bigint[]) AS u),
+		p AS (
+			INSERT INTO sale_payments (`+payInsertCols+`)
+			SELECT s.id, u.* FROM s, unnest($28::bigint[], $29::text[], $30::bigint[], $31::bigint[]) AS u)
+		SELECT id FROM s`,
+		s.StoreID, s.Terminal, s.Receipt, hash, nullID(s.MemberID), s.Cashier, s.Channel, s.PickupStatus, Millis(s.SoldAt),
+		s.AmountFen, s.DiscountFen, s.PointsEarned, s.PointsRedeemed, s.Status, Millis(at), response,
+		lineNo, product, code, name, cat, unit, qty, price, disc, amount, points,
+		seq, method, payFen, payPts).Scan(&id)
+	if IsUnique(err) {
+		return 0, sales.ErrDuplicate
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: insert sale: %w", err)
 	}
 	return id, nil
 }
@@ -538,6 +587,42 @@ func (t *salesTx) AddEntry(ctx context.Context, e *sales.Entry) (int64, error) {
 		return 0, err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
+		return 0, fmt.Errorf("store: member %d has no balance row (lock it first)", e.MemberID)
+	}
+	return id, nil
+}
+
+func (t *salesTx) Credit(ctx context.Context, e *sales.Entry, expiresAt time.Time) (int64, error) {
+	var exp any
+	if !expiresAt.IsZero() {
+		exp = Millis(expiresAt)
+	}
+	if t.tx.db.Dialect != Postgres {
+		id, err := t.AddEntry(ctx, e)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := t.OpenLot(ctx, e.MemberID, id, e.Delta, e.At, expiresAt); err != nil {
+			return 0, err
+		}
+		return id, nil
+	}
+	// One statement, one round trip (see insertSalePG).
+	var id, moved int64
+	err := t.tx.QueryRow(ctx, `WITH e AS (
+			INSERT INTO points_entries (member_id, delta, kind, source, source_id, rule, operator, reason, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id),
+		b AS (
+			UPDATE member_points SET balance = balance + $2, updated_at = $9 WHERE member_id = $1 RETURNING member_id),
+		l AS (
+			INSERT INTO points_lots (member_id, entry_id, points, remaining, earned_at, expires_at)
+			SELECT $1, e.id, $2, $2, $9, $10::bigint FROM e)
+		SELECT e.id, (SELECT COUNT(*) FROM b) FROM e`,
+		e.MemberID, e.Delta, e.Kind, e.Source, nullID(e.SourceID), e.Rule, e.Operator, e.Reason, Millis(e.At), exp).Scan(&id, &moved)
+	if err != nil {
+		return 0, err
+	}
+	if moved != 1 {
 		return 0, fmt.Errorf("store: member %d has no balance row (lock it first)", e.MemberID)
 	}
 	return id, nil
