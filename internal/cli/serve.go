@@ -12,8 +12,8 @@ import (
 	"github.com/linli/linli/internal/api"
 	"github.com/linli/linli/internal/app"
 	"github.com/linli/linli/internal/config"
-	"github.com/linli/linli/internal/locale"
 	"github.com/linli/linli/internal/jobs"
+	"github.com/linli/linli/internal/locale"
 	"github.com/linli/linli/internal/router"
 	"github.com/linli/linli/internal/store"
 )
