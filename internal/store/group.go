@@ -242,11 +242,18 @@ func (d *DB) syncWAL() error {
 	if d.Dialect != SQLite || d.Path == "" {
 		return nil
 	}
+	name := d.Path + "-wal"
 	d.walMu.Lock()
 	f := d.wal
+	if f != nil && !stillAt(f, name) {
+		// SQLite deletes the WAL when its last connection closes; should
+		// that ever happen under us, the next one makes a new file.
+		f.Close()
+		f, d.wal = nil, nil
+	}
 	if f == nil {
 		var err error
-		if f, err = os.OpenFile(d.Path+"-wal", os.O_RDWR, 0); err != nil {
+		if f, err = os.OpenFile(name, os.O_RDWR, 0); err != nil {
 			d.walMu.Unlock()
 			return err
 		}
@@ -254,4 +261,14 @@ func (d *DB) syncWAL() error {
 	}
 	d.walMu.Unlock()
 	return f.Sync()
+}
+
+// stillAt reports whether f is still the file at name.
+func stillAt(f *os.File, name string) bool {
+	a, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(name)
+	return err == nil && os.SameFile(a, b)
 }
