@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/linli/linli"
+	"github.com/linli/linli/internal/analysis"
 	"github.com/linli/linli/internal/auth"
 	"github.com/linli/linli/internal/catalog"
 	"github.com/linli/linli/internal/config"
@@ -37,6 +38,7 @@ type App struct {
 	Imports  *importer.Jobs
 	Products *catalog.Service
 	Sales    *sales.Service
+	Analysis *analysis.Service
 	// KeyFile is set when the key came from the demo key file.
 	KeyFile string
 }
@@ -104,6 +106,7 @@ func (a *App) prepare(ctx context.Context, mode Mode) error {
 	a.Shops = shop.New(store.NewShops(a.DB), a.Now)
 	a.Products = catalog.New(store.NewProducts(a.DB), a.Now)
 	a.Sales = sales.New(store.NewSales(a.DB), a.Now)
+	a.Analysis = analysis.New(store.NewAnalysis(a.DB), a.Now)
 	a.Imports = importer.NewJobs(store.NewImportJobs(a.DB), a.Members, filepath.Join(a.Config.DataDir, "imports"), a.Now)
 	return nil
 }

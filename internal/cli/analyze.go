@@ -35,8 +35,11 @@ var analyzeFlags = []func(fs *flag.FlagSet){
 var analyzeCmd = &command{
 	name:    "analyze",
 	args:    "MODEL",
-	summary: "Fit customer models on files: lifetime value, frequent itemsets, basket rules.",
+	summary: "Score the store's members, or fit customer models on files: lifetime value, itemsets, rules.",
 	help: `Models:
+  store     score every member on the store's own sales (RFM, lifetime value,
+            clusters) and keep the scores; [--as-of YYYY-MM-DD]. The server also
+            runs it nightly.
   clv       BG/NBD, Pareto/NBD and Gamma-Gamma by maximum likelihood; prints JSON.
             --summary FILE (id,x,t_x,T[,zbar]) or --elog FILE --calibration-end DATE
             [--holdout-end DATE] (adds the holdout comparison).

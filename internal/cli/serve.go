@@ -173,6 +173,11 @@ func startJobs(ctx context.Context, s *jobs.Scheduler, a *app.App) {
 	if a.Sales != nil {
 		s.Start(ctx, expireJob(a, s.Log))
 		s.Start(ctx, tierReviewJob(a, s.Log))
+		s.Start(ctx, jobs.Job{Name: "analysis.nightly", First: time.Hour, Every: 24 * time.Hour, Jitter: 30 * time.Minute,
+			Run: func(ctx context.Context) error {
+				_, err := a.Analysis.Run(ctx, a.Now(), nil)
+				return err
+			}})
 	}
 	if years := a.Config.RetentionYears; years > 0 && a.Members != nil {
 		s.Start(ctx, jobs.Job{Name: "members.retention", First: 5 * time.Minute, Every: 24 * time.Hour, Jitter: time.Hour,

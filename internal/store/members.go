@@ -168,6 +168,12 @@ func (m *Members) UpdateMember(ctx context.Context, r *member.Record, a member.A
 		if err := saveChildren(ctx, tx, r, a.Actor, false); err != nil {
 			return err
 		}
+		if r.Status == member.StatusErased {
+			// Scores are derived from the person's purchases: they go too.
+			if _, err := tx.Exec(ctx, `DELETE FROM member_scores WHERE member_id = ?`, r.ID); err != nil {
+				return err
+			}
+		}
 		return AppendAuditTx(ctx, tx, r.UpdatedAt, a.Actor, a.Action, "member", r.ID, a.Detail)
 	})
 }
@@ -424,6 +430,10 @@ func (m *Members) MergeMembers(ctx context.Context, from, into int64, a member.A
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM member_tiers WHERE member_id = ?`, from); err != nil {
+			return err
+		}
+		// The survivor is scored with both histories at the next analysis.
+		if _, err := tx.Exec(ctx, `DELETE FROM member_scores WHERE member_id = ?`, from); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM member_consents WHERE member_id = ?`, from); err != nil {
