@@ -44,9 +44,10 @@ type DB struct {
 	nread  int                  // how many rstmts holds, under mu
 	closed bool
 
-	group committer // group commit (SQLite), see group.go
-	walMu sync.Mutex
-	wal   *os.File // the SQLite WAL, kept open to sync it
+	group   committer // group commit (SQLite), see group.go
+	walMu   sync.Mutex
+	wal     *os.File    // the SQLite WAL, kept open to sync it
+	walInfo os.FileInfo // of wal when opened, to notice a new file
 }
 
 // maxCachedStmts bounds the writer's statement cache; statements beyond it

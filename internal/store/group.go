@@ -245,11 +245,13 @@ func (d *DB) syncWAL() error {
 	name := d.Path + "-wal"
 	d.walMu.Lock()
 	f := d.wal
-	if f != nil && !stillAt(f, name) {
+	if f != nil {
 		// SQLite deletes the WAL when its last connection closes; should
 		// that ever happen under us, the next one makes a new file.
-		f.Close()
-		f, d.wal = nil, nil
+		if now, err := os.Stat(name); err != nil || !os.SameFile(now, d.walInfo) {
+			f.Close()
+			f, d.wal = nil, nil
+		}
 	}
 	if f == nil {
 		var err error
@@ -257,18 +259,14 @@ func (d *DB) syncWAL() error {
 			d.walMu.Unlock()
 			return err
 		}
-		d.wal = f
+		info, err := f.Stat()
+		if err != nil {
+			f.Close()
+			d.walMu.Unlock()
+			return err
+		}
+		d.wal, d.walInfo = f, info
 	}
 	d.walMu.Unlock()
 	return f.Sync()
-}
-
-// stillAt reports whether f is still the file at name.
-func stillAt(f *os.File, name string) bool {
-	a, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	b, err := os.Stat(name)
-	return err == nil && os.SameFile(a, b)
 }
