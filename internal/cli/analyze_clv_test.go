@@ -15,7 +15,7 @@ import (
 
 const (
 	cdnowSummary = "../analytics/clv/testdata/cdnow_calibration_summary.csv"
-	cdnowElog    = "../analytics/clv/testdata/cdnow_sample_elog.csv"
+	cdnowElog    = "../analytics/testdata/cdnow_sample_elog.csv"
 )
 
 func TestAnalyzeCLVSummary(t *testing.T) {

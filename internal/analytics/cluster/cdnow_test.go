@@ -14,7 +14,7 @@ import (
 // 1998-06-30 (purchase days, spend per purchase day, days since the last
 // one) and checks the result is complete, stable and described.
 func TestCDNOW(t *testing.T) {
-	f, err := os.Open("testdata/cdnow_sample_elog.csv")
+	f, err := os.Open("../testdata/cdnow_sample_elog.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

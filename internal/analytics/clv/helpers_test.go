@@ -13,7 +13,7 @@ import (
 // until 1997-09-30, holdout until 1998-06-30.
 const (
 	summaryFile = "testdata/cdnow_calibration_summary.csv"
-	elogFile    = "testdata/cdnow_sample_elog.csv"
+	elogFile    = "../testdata/cdnow_sample_elog.csv"
 )
 
 var cdnowCalibrationEnd = time.Date(1997, 9, 30, 0, 0, 0, 0, time.UTC)

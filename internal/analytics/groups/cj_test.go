@@ -61,7 +61,7 @@ func TestCompleteJourney(t *testing.T) {
 		t.Fatalf("%d households", len(members))
 	}
 	// household_id, basket_id, timestamp, category, brand, quantity, sales_value
-	lines := readCSV(t, "testdata/cj_lines.csv.gz", true)
+	lines := readCSV(t, "../testdata/cj_lines.csv.gz", true)
 	type line struct {
 		member   int
 		category int32

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// cjLine is one line of testdata/cj_lines.csv.gz.
+// cjLine is one line of ../testdata/cj_lines.csv.gz.
 type cjLine struct {
 	household, basket, category string
 	stamp                       string // local New York time
@@ -21,7 +21,7 @@ type cjLine struct {
 
 func readCJ(t testing.TB) []cjLine {
 	t.Helper()
-	f, err := os.Open("testdata/cj_lines.csv.gz")
+	f, err := os.Open("../testdata/cj_lines.csv.gz")
 	if err != nil {
 		t.Fatal(err)
 	}

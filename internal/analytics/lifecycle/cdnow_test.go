@@ -13,7 +13,7 @@ import (
 // from January 1997 to June 1998. All of them first bought in the first
 // quarter of 1997, so the "new" counts are known from the log itself.
 func TestCDNOW(t *testing.T) {
-	f, err := os.Open("testdata/cdnow_sample_elog.csv")
+	f, err := os.Open("../testdata/cdnow_sample_elog.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

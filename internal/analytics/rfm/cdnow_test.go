@@ -14,7 +14,7 @@ import (
 // (member index = sampleid − 1) and returns the summaries at asOf.
 func cdnowMembers(t testing.TB, asOf time.Time) []Member {
 	t.Helper()
-	f, err := os.Open("testdata/cdnow_sample_elog.csv")
+	f, err := os.Open("../testdata/cdnow_sample_elog.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
