@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -174,6 +175,17 @@ func (x *API) getSale(w http.ResponseWriter, r *http.Request) {
 }
 
 func (x *API) refundSale(w http.ResponseWriter, r *http.Request) {
+	takeBack(x, w, r, x.app.Sales.Refund)
+}
+
+func (x *API) voidSale(w http.ResponseWriter, r *http.Request) {
+	takeBack(x, w, r, x.app.Sales.Void)
+}
+
+// takeBack answers a refund or a void of the sale at {id} from the
+// caller's till.
+func takeBack[In any](x *API, w http.ResponseWriter, r *http.Request,
+	do func(context.Context, linli.Actor, sales.Till, int64, In) (*sales.Refund, error)) {
 	s, err := x.sale(r)
 	if err != nil {
 		x.fail(w, r, err)
@@ -184,41 +196,17 @@ func (x *API) refundSale(w http.ResponseWriter, r *http.Request) {
 		x.fail(w, r, err)
 		return
 	}
-	var in sales.RefundInput
+	var in In
 	if err := x.decode(w, r, &in); err != nil {
 		x.fail(w, r, err)
 		return
 	}
-	ref, err := x.app.Sales.Refund(r.Context(), server.Actor(r), till, s.ID, in)
+	ref, err := do(r.Context(), server.Actor(r), till, s.ID, in)
 	if err != nil {
 		x.fail(w, r, err)
 		return
 	}
 	server.JSON(w, http.StatusCreated, ref)
-}
-
-func (x *API) voidSale(w http.ResponseWriter, r *http.Request) {
-	s, err := x.sale(r)
-	if err != nil {
-		x.fail(w, r, err)
-		return
-	}
-	till, err := x.till(r)
-	if err != nil {
-		x.fail(w, r, err)
-		return
-	}
-	var in sales.VoidInput
-	if err := x.decode(w, r, &in); err != nil {
-		x.fail(w, r, err)
-		return
-	}
-	v, err := x.app.Sales.Void(r.Context(), server.Actor(r), till, s.ID, in)
-	if err != nil {
-		x.fail(w, r, err)
-		return
-	}
-	server.JSON(w, http.StatusCreated, v)
 }
 
 // pointsMember checks that the member at {id} exists.

@@ -345,6 +345,26 @@ func testPOS(t *testing.T, a *app.App) {
 		expect(do(other, "POST", salePath+"/refunds", `{"refund_no":"F2","all":true}`), http.StatusNotFound, "sale.not_found")
 	})
 
+	t.Run("void", func(t *testing.T) {
+		// The refunded sale cannot be voided; a fresh one can, once.
+		expect(do(term, "POST", salePath+"/void", `{"reason":"wrong"}`), http.StatusConflict, "sale.void_refunded")
+		w := do(term, "POST", "/api/v1/pos/sales", saleBody("V1", 1, `[{"method":"cash","amount_fen":1000}]`))
+		expect(w, http.StatusCreated, "")
+		var s sales.Sale
+		json.Unmarshal(w.Body.Bytes(), &s)
+		path := fmt.Sprintf("/api/v1/pos/sales/%d/void", s.ID)
+		w = do(term, "POST", path, `{"reason":"wrong member"}`)
+		expect(w, http.StatusCreated, "")
+		check(w, "Refund")
+		again := do(term, "POST", path, `{"reason":"wrong member"}`)
+		expect(again, http.StatusCreated, "")
+		if again.Body.String() != w.Body.String() {
+			t.Errorf("repeat void answered\n%s\nfirst\n%s", again.Body, w.Body)
+		}
+		expect(do(term, "POST", fmt.Sprintf("/api/v1/pos/sales/%d/refunds", s.ID), `{"refund_no":"F9","all":true}`),
+			http.StatusConflict, "sale.voided")
+	})
+
 	t.Run("points", func(t *testing.T) {
 		path := fmt.Sprintf("/api/v1/members/%d/points", m.ID)
 		w := do(till, "GET", path, "")
