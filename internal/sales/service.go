@@ -405,9 +405,15 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 		basket = b
 	}
 
+	hint := SaleHint{MemberID: in.MemberID}
+	if in.MemberID != 0 && tiers.Rank(tiers.Find(held.Code).Code) < len(tiers.Tiers)-1 {
+		// The window tierUpgrade reads unless the tier moved to the top
+		// meanwhile (then it reads none, which a store's hint tolerates).
+		hint.ActivityFrom, hint.ActivityTo = windowStart(tiers, now), now.Add(FutureSlack)
+	}
 	var out *Sale
 	for range attempts {
-		err = s.st.Write(ctx, func(tx Tx) error {
+		err = s.writeSale(ctx, hint, func(tx Tx) error {
 			res, err := s.commitTx(ctx, tx, actor, sale, in, h, now, rules, tiers, basket, redeem, loc)
 			out = res
 			return err
@@ -432,6 +438,15 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 		return nil, err
 	}
 	return out, nil
+}
+
+// writeSale runs fn as a sale's transaction, grouped with others when the
+// store can.
+func (s *Service) writeSale(ctx context.Context, hint SaleHint, fn func(tx Tx) error) error {
+	if w, ok := s.st.(SaleWriter); ok {
+		return w.WriteSale(ctx, hint, fn)
+	}
+	return s.st.Write(ctx, fn)
 }
 
 // replaySale answers a repeated sale with the first answer: the sale as

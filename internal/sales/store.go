@@ -77,6 +77,25 @@ type Store interface {
 	TierStore
 }
 
+// SaleWriter is a Store that commits many sales together. WriteSale is
+// Write for the transaction of one sale; the hint names what that
+// transaction will read, so that the store can read it for a whole group
+// of sales at once (PostgreSQL: a handful of statements per group instead
+// of a dozen per sale). fn must be safe to run more than once: a store may
+// run it again alone when its group cannot commit.
+type SaleWriter interface {
+	WriteSale(ctx context.Context, hint SaleHint, fn func(tx Tx) error) error
+}
+
+// SaleHint says what a sale's transaction will read.
+type SaleHint struct {
+	// MemberID is the member whose balance the sale locks; 0: none.
+	MemberID int64
+	// ActivityFrom and ActivityTo are the tier window the sale reads
+	// with TierActivity; both zero when it reads none.
+	ActivityFrom, ActivityTo time.Time
+}
+
 // Tx is one write transaction.
 type Tx interface {
 	// LockMember locks the member's balance (creating it at zero) until

@@ -44,10 +44,11 @@ type DB struct {
 	nread  int                  // how many rstmts holds, under mu
 	closed bool
 
-	group   committer // group commit (SQLite), see group.go
-	walMu   sync.Mutex
-	wal     *os.File    // the SQLite WAL, kept open to sync it
-	walInfo os.FileInfo // of wal when opened, to notice a new file
+	group      committer  // group commit (SQLite), see group.go
+	saleGroups saleGroups // sales in groups (PostgreSQL), see salegroup.go
+	walMu      sync.Mutex
+	wal        *os.File    // the SQLite WAL, kept open to sync it
+	walInfo    os.FileInfo // of wal when opened, to notice a new file
 }
 
 // maxCachedStmts bounds the writer's statement cache; statements beyond it
@@ -195,6 +196,7 @@ func (d *DB) Close() error {
 	d.stmts, d.closed = nil, true
 	d.mu.Unlock()
 	d.group.stop()
+	d.saleGroups.stop()
 	err := d.W.Close()
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())

@@ -1,0 +1,820 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/linli/linli"
+	"github.com/linli/linli/internal/loyalty"
+	"github.com/linli/linli/internal/sales"
+	"github.com/linli/linli/internal/tier"
+)
+
+// Sales in groups on PostgreSQL.
+//
+// On PostgreSQL a statement costs a round trip, and a sale's transaction
+// ran a dozen of them: begin, lock the member, read its tier, write the
+// sale, earn, read the tier window, commit. At the till's rate the round
+// trips (client and server CPU), not the writes, set the pace. So sales
+// that arrive together commit together, set-wise: one statement locks
+// every member of the group (in id order, as every writer of balances
+// does, so groups never deadlock), one reads their tier windows and
+// reserves ids, each sale then runs its usual transaction code against a
+// buffer that answers those reads and records its writes, and one
+// statement writes the whole group's sales, lines, payments, entries,
+// lots, takes and balances. About six round trips for up to maxSaleGroup
+// sales.
+//
+// A member or a receipt appears at most once in a group (a second sale of
+// the same member waits for the next group), so a sale's reads of its
+// member's rows are those of the database plus its own writes. A sale that
+// fails leaves its buffer unwritten, like a savepoint rolled back. What
+// the buffer cannot serve — a merged or unknown member, a statement that
+// fails, the receipt taken meanwhile — runs again alone through the usual
+// transaction, where it gets the usual answer.
+
+const (
+	// maxSaleGroup bounds a group: its statements carry arrays of this
+	// many sales (and ten times as many lines).
+	maxSaleGroup = 64
+	// saleCommitters is how many groups may be in flight at once: while
+	// one waits on the server another forms.
+	saleCommitters = 3
+)
+
+type saleWork struct {
+	ctx  context.Context
+	hint sales.SaleHint
+	fn   func(tx sales.Tx) error
+	done chan error
+	key  receiptKey // filled while the buffer runs
+}
+
+type receiptKey struct {
+	store             int64
+	terminal, receipt string
+}
+
+// saleGroups feeds the committers, started on first use.
+type saleGroups struct {
+	mu      sync.Mutex
+	started bool
+	closed  bool
+	queue   chan *saleWork // unbuffered: a send succeeds only into a committer's hands
+	quit    chan struct{}
+	wg      sync.WaitGroup
+	busy    map[int64]int // members in groups being committed → groups
+
+	groups, grouped, alone atomic.Int64 // see SaleGroupStats
+}
+
+// SaleGroupStats counts, since the start, the sale groups committed on
+// PostgreSQL, the sales committed in them and the sales that ran alone.
+func (s *Sales) SaleGroupStats() (groups, grouped, alone int64) {
+	g := &s.db.saleGroups
+	return g.groups.Load(), g.grouped.Load(), g.alone.Load()
+}
+
+// queueFor starts the committers if need be; nil after stop.
+func (g *saleGroups) queueFor(s *Sales) (chan *saleWork, chan struct{}) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return nil, nil
+	}
+	if !g.started {
+		g.started = true
+		g.queue, g.quit, g.busy = make(chan *saleWork), make(chan struct{}), map[int64]int{}
+		for range saleCommitters {
+			g.wg.Add(1)
+			go func() {
+				defer g.wg.Done()
+				g.loop(s)
+			}()
+		}
+	}
+	return g.queue, g.quit
+}
+
+// stop lets the committers finish the groups in hand and end; sales not
+// yet in a group get ErrClosed.
+func (g *saleGroups) stop() {
+	g.mu.Lock()
+	started, closed := g.started, g.closed
+	g.closed = true
+	g.mu.Unlock()
+	if started && !closed {
+		close(g.quit)
+		g.wg.Wait()
+	}
+}
+
+// WriteSale commits the sale's transaction fn in a group with others on
+// PostgreSQL (see above); on SQLite it is Write, whose grouping needs no
+// hint.
+func (s *Sales) WriteSale(ctx context.Context, hint sales.SaleHint, fn func(tx sales.Tx) error) error {
+	if s.db.Dialect != Postgres {
+		return s.Write(ctx, fn)
+	}
+	queue, quit := s.db.saleGroups.queueFor(s)
+	if queue == nil {
+		return ErrClosed
+	}
+	w := &saleWork{ctx: ctx, hint: hint, fn: fn, done: make(chan error, 1)}
+	select {
+	case queue <- w:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-quit:
+		return ErrClosed
+	}
+	// Once handed over the sale may commit: its answer is awaited even if
+	// ctx ends, so a sale on disk is never reported as failed.
+	return <-w.done
+}
+
+// loop forms groups: the first sale waiting, then whatever else is queued,
+// leaving for the next group a sale whose member is in this one or in a
+// group still committing.
+func (g *saleGroups) loop(s *Sales) {
+	var held []*saleWork // waiting for a member to be free
+	for {
+		var group []*saleWork
+		members := map[int64]bool{}
+		take := func(w *saleWork) bool {
+			m := w.hint.MemberID
+			if m != 0 && (members[m] || g.busy[m] > 0) {
+				return false
+			}
+			if m != 0 {
+				members[m] = true
+			}
+			group = append(group, w)
+			return true
+		}
+		g.mu.Lock()
+		rest := held[:0]
+		for _, w := range held {
+			if len(group) >= maxSaleGroup || !take(w) {
+				rest = append(rest, w)
+			}
+		}
+		held = rest
+		g.mu.Unlock()
+		if len(group) == 0 {
+			var w *saleWork
+			if len(held) > 0 {
+				// Only sales of busy members wait: poll for one.
+				select {
+				case w = <-g.queue:
+				case <-time.After(200 * time.Microsecond):
+					continue
+				case <-g.quit:
+					failAll(held)
+					return
+				}
+			} else {
+				select {
+				case w = <-g.queue:
+				case <-g.quit:
+					return
+				}
+			}
+			g.mu.Lock()
+			if !take(w) {
+				held = append(held, w)
+			}
+			g.mu.Unlock()
+		}
+	more:
+		for len(group) < maxSaleGroup {
+			select {
+			case w := <-g.queue:
+				g.mu.Lock()
+				if !take(w) {
+					held = append(held, w)
+				}
+				g.mu.Unlock()
+			default:
+				break more
+			}
+		}
+		if len(group) == 0 {
+			continue
+		}
+		g.mu.Lock()
+		for m := range members {
+			g.busy[m]++
+		}
+		g.mu.Unlock()
+		s.commitGroup(group)
+		g.mu.Lock()
+		for m := range members {
+			if g.busy[m]--; g.busy[m] == 0 {
+				delete(g.busy, m)
+			}
+		}
+		g.mu.Unlock()
+	}
+}
+
+func failAll(ws []*saleWork) {
+	for _, w := range ws {
+		w.done <- ErrClosed
+	}
+}
+
+// commitGroup commits what it can of the group set-wise and runs the rest
+// alone, then answers every sale.
+func (s *Sales) commitGroup(group []*saleWork) {
+	var alone []*saleWork
+	answers := make(map[*saleWork]error, len(group))
+	// The group's statements run under a context of their own: one till
+	// giving up must not fail the others' sales.
+	ctx := context.WithoutCancel(group[0].ctx)
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		bufs, solo, err := s.runGroup(ctx, tx, group, answers)
+		if err != nil {
+			return err
+		}
+		alone = solo
+		if len(bufs) == 0 {
+			return nil
+		}
+		return flushGroup(ctx, tx, bufs)
+	})
+	if err != nil {
+		slog.Warn("store: sale group failed, committing its sales one by one", "sales", len(group), "err", err)
+		clear(answers)
+		alone = group
+	} else {
+		g := &s.db.saleGroups
+		g.groups.Add(1)
+		g.grouped.Add(int64(len(group) - len(alone)))
+	}
+	s.db.saleGroups.alone.Add(int64(len(alone)))
+	for w, err := range answers {
+		w.done <- err
+	}
+	for _, w := range alone {
+		w.done <- s.Write(w.ctx, w.fn)
+	}
+}
+
+// memberState is what a group read of a member: its balance (locked) and
+// tier row, and its activity in the tier window of its sale's hint.
+type memberState struct {
+	balance int64
+	tier    sales.MemberTierRow
+	act     tier.Activity
+	hasAct  bool
+}
+
+// runGroup locks the members, reads what the sales will read, and runs
+// each sale against a buffer. It returns the buffers of the sales that
+// succeeded and the sales to run alone; the answers of sales that failed
+// go into answers.
+func (s *Sales) runGroup(ctx context.Context, tx *Tx, group []*saleWork, answers map[*saleWork]error) ([]*bufTx, []*saleWork, error) {
+	var ids []int64
+	for _, w := range group {
+		if w.hint.MemberID != 0 {
+			ids = append(ids, w.hint.MemberID)
+		}
+	}
+	slices.Sort(ids)
+	states, err := lockMembers(ctx, tx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := readActivity(ctx, tx, group, states); err != nil {
+		return nil, nil, err
+	}
+	pool, err := reserveGroupIDs(ctx, tx, len(group))
+	if err != nil {
+		return nil, nil, err
+	}
+	st := &salesTx{tx}
+	var bufs []*bufTx
+	var alone []*saleWork
+	receipts := map[receiptKey]bool{}
+	for _, w := range group {
+		var ms *memberState
+		if m := w.hint.MemberID; m != 0 {
+			if ms = states[m]; ms == nil {
+				// Unknown or merged: the usual transaction answers it.
+				alone = append(alone, w)
+				continue
+			}
+		}
+		b := &bufTx{salesTx: st, work: w, member: ms, ids: pool}
+		mark := pool.mark()
+		err := runBuffered(w, b)
+		switch {
+		case err == nil && b.sale != nil && receipts[b.key()]:
+			// The same receipt twice in a group: the second is a
+			// repeat, answered once the first is committed.
+			pool.reset(mark)
+			alone = append(alone, w)
+		case err == nil:
+			if b.sale != nil {
+				receipts[b.key()] = true
+			}
+			bufs = append(bufs, b)
+			answers[w] = nil // once the group commits
+		case errors.Is(err, errAlone):
+			pool.reset(mark)
+			alone = append(alone, w)
+		default:
+			pool.reset(mark)
+			if _, ok := linli.AsError(err); !ok {
+				// Not the sale's own fault, and the server may have
+				// aborted the transaction: the whole group runs alone.
+				return nil, nil, err
+			}
+			answers[w] = err
+		}
+	}
+	return bufs, alone, nil
+}
+
+func runBuffered(w *saleWork, b *bufTx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("store: sale panicked: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return w.fn(b)
+}
+
+// lockMembers makes sure each member has a balance row and locks them all
+// in id order, reading balance and tier. Members unknown or merged are
+// left out.
+func lockMembers(ctx context.Context, tx *Tx, ids []int64) (map[int64]*memberState, error) {
+	states := make(map[int64]*memberState, len(ids))
+	if len(ids) == 0 {
+		return states, nil
+	}
+	read := func(ids []int64) ([]int64, error) {
+		rows, err := tx.Query(ctx, `SELECT p.member_id, p.balance, t.tier, t.since, t.reviewed_at
+			FROM member_points p JOIN members m ON m.id = p.member_id AND m.status <> 'merged'
+			LEFT JOIN member_tiers t ON t.member_id = p.member_id
+			WHERE p.member_id = ANY(?::bigint[]) ORDER BY p.member_id FOR UPDATE OF p`, ids)
+		if err != nil {
+			return nil, fmt.Errorf("store: lock members: %w", err)
+		}
+		defer rows.Close()
+		var found []int64
+		for rows.Next() {
+			var id, bal int64
+			var code sql.NullString
+			var since, reviewed sql.NullInt64
+			if err := rows.Scan(&id, &bal, &code, &since, &reviewed); err != nil {
+				return nil, err
+			}
+			ms := &memberState{balance: bal}
+			if code.Valid {
+				ms.tier = sales.MemberTierRow{Code: code.String, Since: timeOrZero(since.Int64),
+					ReviewedAt: timeOrZero(reviewed.Int64), Stored: true}
+			}
+			states[id] = ms
+			found = append(found, id)
+		}
+		return found, rows.Err()
+	}
+	found, err := read(ids)
+	if err != nil || len(found) == len(ids) {
+		return states, err
+	}
+	// First sales of members: create their balance rows (in id order, so
+	// two groups creating the same never wait on each other crosswise)
+	// and lock them.
+	var missing []int64
+	for _, id := range ids {
+		if states[id] == nil {
+			missing = append(missing, id)
+		}
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO member_points (member_id, balance, updated_at)
+		SELECT id, 0, ? FROM members WHERE id = ANY(?::bigint[]) AND status <> 'merged' ORDER BY id
+		ON CONFLICT (member_id) DO NOTHING`, Millis(time.Now()), missing); err != nil {
+		return nil, fmt.Errorf("store: balance rows: %w", err)
+	}
+	_, err = read(missing)
+	return states, err
+}
+
+// readActivity reads, in one statement, each member's activity in the
+// tier window its sale's hint names (see tierActivity), after the members
+// are locked so that no sale of theirs is left out.
+func readActivity(ctx context.Context, tx *Tx, group []*saleWork, states map[int64]*memberState) error {
+	var ids, from, to []int64
+	for _, w := range group {
+		h := w.hint
+		if states[h.MemberID] != nil && !h.ActivityTo.IsZero() {
+			ids, from, to = append(ids, h.MemberID), append(from, Millis(h.ActivityFrom)), append(to, Millis(h.ActivityTo))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT w.member_id,
+			(SELECT COALESCE(SUM(amount_fen - refunded_fen), 0) FROM sales
+				WHERE member_id = w.member_id AND sold_at > w.f AND sold_at <= w.t AND status <> 'voided'),
+			(SELECT COUNT(*) FROM sales
+				WHERE member_id = w.member_id AND sold_at > w.f AND sold_at <= w.t AND status = 'completed'),
+			(SELECT COALESCE(SUM(delta), 0) FROM points_entries
+				WHERE member_id = w.member_id AND kind IN ('earn', 'refund_reversal') AND at > w.f AND at <= w.t)
+		FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS w(member_id, f, t)`, ids, from, to)
+	if err != nil {
+		return fmt.Errorf("store: tier windows: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var a tier.Activity
+		if err := rows.Scan(&id, &a.SpendFen, &a.Visits, &a.Points); err != nil {
+			return err
+		}
+		ms := states[id]
+		ms.act, ms.hasAct = a, true
+	}
+	return rows.Err()
+}
+
+// idPool holds ids reserved from the identity sequences, or counts of
+// ids handed out.
+type idPool struct {
+	sales, entries, lots []int64
+}
+
+type poolMark struct{ sales, entries, lots int }
+
+// reserveGroupIDs reserves ids for n sales: each writes one sale, at most
+// two entries (an earning and a redemption) and one lot.
+func reserveGroupIDs(ctx context.Context, tx *Tx, n int) (*groupIDs, error) {
+	rows, err := tx.Query(ctx, `SELECT 1, nextval(pg_get_serial_sequence('sales', 'id')) FROM generate_series(1, ?)
+		UNION ALL SELECT 2, nextval(pg_get_serial_sequence('points_entries', 'id')) FROM generate_series(1, ?)
+		UNION ALL SELECT 3, nextval(pg_get_serial_sequence('points_lots', 'id')) FROM generate_series(1, ?)`, n, 2*n, n)
+	if err != nil {
+		return nil, fmt.Errorf("store: reserve ids: %w", err)
+	}
+	defer rows.Close()
+	g := &groupIDs{}
+	for rows.Next() {
+		var kind int
+		var id int64
+		if err := rows.Scan(&kind, &id); err != nil {
+			return nil, fmt.Errorf("store: reserve ids: %w", err)
+		}
+		switch kind {
+		case 1:
+			g.spare.sales = append(g.spare.sales, id)
+		case 2:
+			g.spare.entries = append(g.spare.entries, id)
+		default:
+			g.spare.lots = append(g.spare.lots, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: reserve ids: %w", err)
+	}
+	return g, nil
+}
+
+// groupIDs is the reserve of a group: spare ids not yet handed out, and
+// for each kind how many were.
+type groupIDs struct {
+	spare idPool
+	used  poolMark
+}
+
+func (g *groupIDs) mark() poolMark { return g.used }
+
+func (g *groupIDs) reset(m poolMark) { g.used = m }
+
+func (g *groupIDs) take(kind *[]int64, used *int) (int64, error) {
+	if *used >= len(*kind) {
+		return 0, errAlone
+	}
+	id := (*kind)[*used]
+	*used++
+	return id, nil
+}
+
+// errAlone sends a sale out of its group to run alone.
+var errAlone = errors.New("store: sale runs alone")
+
+// bufTx is a sale's transaction inside a group: reads of the member come
+// from the group's reads, writes are recorded for the group's statement.
+// Other reads go to the group's transaction.
+type bufTx struct {
+	*salesTx
+	work   *saleWork
+	member *memberState
+	ids    *groupIDs
+
+	sale    *bufSale
+	entries []*sales.Entry
+	lots    []bufLot
+	takes   []bufTake
+	delta   int64 // to the member's balance
+	deltaAt int64
+	after   []func() error // tier writes, run after the group's rows
+}
+
+type bufSale struct {
+	sale     sales.Sale
+	hash     []byte
+	response string
+	created  int64
+}
+
+type bufLot struct {
+	id, member, entry, points, earned int64
+	expires                           *int64
+}
+
+type bufTake struct{ entry, lot, points int64 }
+
+var _ sales.Tx = (*bufTx)(nil)
+
+func (b *bufTx) key() receiptKey {
+	s := &b.sale.sale
+	return receiptKey{s.StoreID, s.Terminal, s.Receipt}
+}
+
+func (b *bufTx) own(memberID int64) bool {
+	return b.member != nil && memberID == b.work.hint.MemberID
+}
+
+func (b *bufTx) LockMember(ctx context.Context, memberID int64, at time.Time) (int64, int64, error) {
+	if !b.own(memberID) {
+		return 0, 0, errAlone
+	}
+	return memberID, b.member.balance, nil
+}
+
+func (b *bufTx) MemberTier(ctx context.Context, memberID int64) (sales.MemberTierRow, error) {
+	if !b.own(memberID) {
+		return sales.MemberTierRow{}, errAlone
+	}
+	return b.member.tier, nil
+}
+
+// TierActivity is the group's read of the window plus this sale's own
+// writes, which are not in the database yet.
+func (b *bufTx) TierActivity(ctx context.Context, memberID int64, from, to time.Time) (tier.Activity, error) {
+	if !b.own(memberID) {
+		return tier.Activity{}, errAlone
+	}
+	h := b.work.hint
+	var a tier.Activity
+	if b.member.hasAct && from.Equal(h.ActivityFrom) && to.Equal(h.ActivityTo) {
+		a = b.member.act
+	} else {
+		var err error
+		if a, err = tierActivity(ctx, b.tx, memberID, from, to); err != nil {
+			return a, err
+		}
+	}
+	f, t := Millis(from), Millis(to)
+	if s := b.sale; s != nil && s.sale.MemberID == memberID && s.sale.Status != sales.StatusVoided {
+		if at := Millis(s.sale.SoldAt); at > f && at <= t {
+			a.SpendFen += s.sale.AmountFen - s.sale.RefundedFen
+			if s.sale.Status == sales.StatusCompleted {
+				a.Visits++
+			}
+		}
+	}
+	for _, e := range b.entries {
+		if at := Millis(e.At); e.MemberID == memberID && (e.Kind == "earn" || e.Kind == "refund_reversal") && at > f && at <= t {
+			a.Points += e.Delta
+		}
+	}
+	return a, nil
+}
+
+func (b *bufTx) InsertSale(ctx context.Context, s *sales.Sale, hash []byte, response string, at time.Time) (int64, error) {
+	if b.sale != nil || (s.MemberID != 0 && !b.own(s.MemberID)) {
+		return 0, errAlone
+	}
+	id, err := b.ids.take(&b.ids.spare.sales, &b.ids.used.sales)
+	if err != nil {
+		return 0, err
+	}
+	b.sale = &bufSale{sale: *s, hash: hash, response: response, created: Millis(at)}
+	b.sale.sale.ID = id
+	b.work.key = b.key()
+	return id, nil
+}
+
+func (b *bufTx) AddEntry(ctx context.Context, e *sales.Entry) (int64, error) {
+	if !b.own(e.MemberID) {
+		return 0, errAlone
+	}
+	id, err := b.ids.take(&b.ids.spare.entries, &b.ids.used.entries)
+	if err != nil {
+		return 0, err
+	}
+	c := *e
+	c.ID = id
+	b.entries = append(b.entries, &c)
+	b.delta += e.Delta
+	b.deltaAt = Millis(e.At)
+	return id, nil
+}
+
+func (b *bufTx) OpenLot(ctx context.Context, memberID, entryID, points int64, earnedAt, expiresAt time.Time) (int64, error) {
+	if !b.own(memberID) {
+		return 0, errAlone
+	}
+	id, err := b.ids.take(&b.ids.spare.lots, &b.ids.used.lots)
+	if err != nil {
+		return 0, err
+	}
+	l := bufLot{id: id, member: memberID, entry: entryID, points: points, earned: Millis(earnedAt)}
+	if !expiresAt.IsZero() {
+		exp := Millis(expiresAt)
+		l.expires = &exp
+	}
+	b.lots = append(b.lots, l)
+	return id, nil
+}
+
+func (b *bufTx) Credit(ctx context.Context, e *sales.Entry, expiresAt time.Time) (int64, error) {
+	id, err := b.AddEntry(ctx, e)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := b.OpenLot(ctx, e.MemberID, id, e.Delta, e.At, expiresAt); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+func (b *bufTx) Take(ctx context.Context, entryID int64, takes []loyalty.Take) error {
+	for _, k := range takes {
+		b.takes = append(b.takes, bufTake{entryID, k.LotID, k.Points})
+	}
+	return nil
+}
+
+func (b *bufTx) SetMemberTier(ctx context.Context, memberID int64, code string, since, reviewedAt time.Time) error {
+	b.after = append(b.after, func() error { return b.salesTx.SetMemberTier(ctx, memberID, code, since, reviewedAt) })
+	return nil
+}
+
+func (b *bufTx) AddTierChange(ctx context.Context, c *sales.TierChange) error {
+	b.after = append(b.after, func() error { return b.salesTx.AddTierChange(ctx, c) })
+	return nil
+}
+
+// The rest of sales.Tx is not a sale's: a caller that uses it inside a
+// group runs alone.
+
+func (b *bufTx) SaleMember(context.Context, int64) (int64, bool, error) { return 0, false, errAlone }
+func (b *bufTx) LockSale(context.Context, int64) (*sales.Sale, error)   { return nil, errAlone }
+func (b *bufTx) SaveRefunded(context.Context, *sales.Sale) error        { return errAlone }
+func (b *bufTx) InsertRefund(context.Context, *sales.RefundRow) (int64, error) {
+	return 0, errAlone
+}
+func (b *bufTx) SetRefund(context.Context, *sales.Refund, string) error { return errAlone }
+func (b *bufTx) PutSetting(context.Context, string, string) error       { return errAlone }
+func (b *bufTx) Audit(context.Context, time.Time, linli.Actor, string, string, int64, string) error {
+	return errAlone
+}
+
+// flushGroup writes every buffered sale of the group in one statement,
+// then the rare tier changes.
+func flushGroup(ctx context.Context, tx *Tx, bufs []*bufTx) error {
+	var (
+		sID, sStore                                           []int64
+		sMember                                               []*int64
+		sTerm, sReceipt, sCashier, sChannel, sPickup, sStatus []string
+		sHash                                                 [][]byte
+		sSold, sAmount, sDisc, sEarned, sRedeemed, sCreated   []int64
+		sResp                                                 []string
+		lSale, lNo, lQty, lPrice, lDisc, lAmount, lPoints     []int64
+		lProduct                                              []*int64
+		lCode, lName, lCat, lUnit                             []string
+		pSale, pSeq, pFen, pPts                               []int64
+		pMethod                                               []string
+		eID, eMember, eDelta, eSource, eAt                    []int64
+		eKind, eSrc, eRule, eOp, eReason                      []string
+		oID, oMember, oEntry, oPoints, oEarned                []int64
+		oExp                                                  []*int64
+		kEntry, kLot, kPoints                                 []int64
+		bMember, bDelta, bAt                                  []int64
+	)
+	for _, b := range bufs {
+		if bs := b.sale; bs != nil {
+			s := &bs.sale
+			var member *int64
+			if s.MemberID != 0 {
+				member = &s.MemberID
+			}
+			sID, sStore, sTerm, sReceipt, sHash = append(sID, s.ID), append(sStore, s.StoreID), append(sTerm, s.Terminal),
+				append(sReceipt, s.Receipt), append(sHash, bs.hash)
+			sMember = append(sMember, member)
+			sCashier, sChannel, sPickup = append(sCashier, s.Cashier), append(sChannel, s.Channel), append(sPickup, s.PickupStatus)
+			sSold, sAmount, sDisc = append(sSold, Millis(s.SoldAt)), append(sAmount, s.AmountFen), append(sDisc, s.DiscountFen)
+			sEarned, sRedeemed, sStatus = append(sEarned, s.PointsEarned), append(sRedeemed, s.PointsRedeemed), append(sStatus, s.Status)
+			sCreated, sResp = append(sCreated, bs.created), append(sResp, bs.response)
+			for _, l := range s.Lines {
+				var p *int64
+				if l.ProductID != 0 {
+					p = &l.ProductID
+				}
+				lSale, lNo, lProduct = append(lSale, s.ID), append(lNo, int64(l.LineNo)), append(lProduct, p)
+				lCode, lName, lCat, lUnit = append(lCode, l.Product), append(lName, l.Name), append(lCat, l.Category), append(lUnit, l.Unit)
+				lQty, lPrice, lDisc = append(lQty, l.Quantity), append(lPrice, l.UnitPriceFen), append(lDisc, l.DiscountFen)
+				lAmount, lPoints = append(lAmount, l.AmountFen), append(lPoints, l.Points)
+			}
+			for i, p := range s.Payments {
+				pSale, pSeq, pMethod = append(pSale, s.ID), append(pSeq, int64(i+1)), append(pMethod, p.Method)
+				pFen, pPts = append(pFen, p.AmountFen), append(pPts, p.Points)
+			}
+		}
+		for _, e := range b.entries {
+			eID, eMember, eDelta, eKind = append(eID, e.ID), append(eMember, e.MemberID), append(eDelta, e.Delta), append(eKind, e.Kind)
+			eSrc, eSource, eRule = append(eSrc, e.Source), append(eSource, e.SourceID), append(eRule, e.Rule)
+			eOp, eReason, eAt = append(eOp, e.Operator), append(eReason, e.Reason), append(eAt, Millis(e.At))
+		}
+		for _, l := range b.lots {
+			oID, oMember, oEntry, oPoints = append(oID, l.id), append(oMember, l.member), append(oEntry, l.entry), append(oPoints, l.points)
+			oEarned, oExp = append(oEarned, l.earned), append(oExp, l.expires)
+		}
+		for _, k := range b.takes {
+			kEntry, kLot, kPoints = append(kEntry, k.entry), append(kLot, k.lot), append(kPoints, k.points)
+		}
+		if len(b.entries) > 0 {
+			bMember, bDelta, bAt = append(bMember, b.work.hint.MemberID), append(bDelta, b.delta), append(bAt, b.deltaAt)
+		}
+	}
+	var moved, taken int64
+	err := tx.QueryRow(ctx, `WITH s AS (
+			INSERT INTO sales (id, store_id, terminal, receipt_no, request_hash, member_id, cashier, channel, pickup_status,
+				sold_at, amount_fen, discount_fen, points_earned, points_redeemed, status, created_at, response)
+			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bigint[], $7::text[],
+				$8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::text[],
+				$16::bigint[], $17::text[])),
+		l AS (
+			INSERT INTO sale_lines (`+lineInsertCols+`)
+			SELECT * FROM unnest($18::bigint[], $19::bigint[], $20::bigint[], $21::text[], $22::text[], $23::text[], $24::text[],
+				$25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[], $29::bigint[])),
+		p AS (
+			INSERT INTO sale_payments (`+payInsertCols+`)
+			SELECT * FROM unnest($30::bigint[], $31::bigint[], $32::text[], $33::bigint[], $34::bigint[])),
+		e AS (
+			INSERT INTO points_entries (id, member_id, delta, kind, source, source_id, rule, operator, reason, at)
+			SELECT * FROM unnest($35::bigint[], $36::bigint[], $37::bigint[], $38::text[], $39::text[], $40::bigint[],
+				$41::text[], $42::text[], $43::text[], $44::bigint[])),
+		o AS (
+			INSERT INTO points_lots (id, member_id, entry_id, points, remaining, earned_at, expires_at)
+			SELECT u.id, u.member_id, u.entry_id, u.points, u.points, u.earned_at, u.expires_at
+			FROM unnest($45::bigint[], $46::bigint[], $47::bigint[], $48::bigint[], $49::bigint[], $50::bigint[])
+				AS u(id, member_id, entry_id, points, earned_at, expires_at)),
+		k AS (
+			INSERT INTO points_takes (entry_id, lot_id, points)
+			SELECT * FROM unnest($51::bigint[], $52::bigint[], $53::bigint[])),
+		r AS (
+			UPDATE points_lots t SET remaining = t.remaining - u.points
+			FROM unnest($52::bigint[], $53::bigint[]) AS u(lot_id, points)
+			WHERE t.id = u.lot_id AND t.remaining >= u.points RETURNING 1),
+		b AS (
+			UPDATE member_points m SET balance = m.balance + u.delta, updated_at = u.at
+			FROM unnest($54::bigint[], $55::bigint[], $56::bigint[]) AS u(member_id, delta, at)
+			WHERE m.member_id = u.member_id RETURNING 1)
+		SELECT (SELECT COUNT(*) FROM b), (SELECT COUNT(*) FROM r)`,
+		sID, sStore, sTerm, sReceipt, sHash, sMember, sCashier, sChannel, sPickup, sSold, sAmount, sDisc, sEarned,
+		sRedeemed, sStatus, sCreated, sResp,
+		lSale, lNo, lProduct, lCode, lName, lCat, lUnit, lQty, lPrice, lDisc, lAmount, lPoints,
+		pSale, pSeq, pMethod, pFen, pPts,
+		eID, eMember, eDelta, eKind, eSrc, eSource, eRule, eOp, eReason, eAt,
+		oID, oMember, oEntry, oPoints, oEarned, oExp,
+		kEntry, kLot, kPoints,
+		bMember, bDelta, bAt).Scan(&moved, &taken)
+	if err != nil {
+		return fmt.Errorf("store: write sale group: %w", err)
+	}
+	if moved != int64(len(bMember)) || taken != int64(len(kLot)) {
+		return fmt.Errorf("store: sale group moved %d of %d balances and took from %d of %d lots",
+			moved, len(bMember), taken, len(kLot))
+	}
+	for _, b := range bufs {
+		for _, f := range b.after {
+			if err := f(); err != nil {
+				return fmt.Errorf("store: sale group tiers: %w", err)
+			}
+		}
+	}
+	return nil
+}
