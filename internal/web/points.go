@@ -1,9 +1,13 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,6 +19,7 @@ import (
 	"github.com/linli/linli/internal/member"
 	"github.com/linli/linli/internal/sales"
 	"github.com/linli/linli/internal/server"
+	"github.com/linli/linli/internal/store"
 )
 
 // How much of the ledger and the purchases the profile shows; the full
@@ -75,8 +80,11 @@ type adjustForm struct {
 	Direction string // add or take
 	Points    string
 	Reason    string
-	Errors    map[string]string
-	Error     string
+	// Once is the form's one-time token: a second post of the same form
+	// (a double click, a resend after a timeout) adjusts nothing more.
+	Once   string
+	Errors map[string]string
+	Error  string
 }
 
 // adjustable reports whether points may be changed by hand on m: not on a
@@ -93,7 +101,7 @@ func (c *Console) loadLedger(r *http.Request, id int64) (ledgerData, error) {
 		return ledgerData{}, err
 	}
 	d := ledgerData{M: m, CanAdjust: server.Can(r, auth.PointsAdjust) && adjustable(m),
-		Adjust: adjustForm{Direction: "add", Errors: map[string]string{}}}
+		Adjust: adjustForm{Direction: "add", Once: onceToken(), Errors: map[string]string{}}}
 	if d.Balance, err = c.app.Sales.Balance(ctx, id); err != nil {
 		return d, err
 	}
@@ -121,6 +129,64 @@ func (c *Console) memberLedger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.render(w, r, http.StatusOK, "member_points", "web.ledger.title", d)
+}
+
+// onceToken is a fresh one-time form token.
+func onceToken() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// onceTTL is how long a used form token is remembered.
+const onceTTL = 24 * time.Hour
+
+// once runs fn the first time a form with token once is posted with these
+// values; a repeat of a form that succeeded succeeds without running fn
+// again, one still running is a conflict. A form without a token (or a
+// malformed one) just runs. The tokens share the API's idempotency keys,
+// under the staff member and a prefix of their own.
+func (c *Console) once(r *http.Request, once string, values []string, fn func() error) error {
+	if len(once) != 32 {
+		return fn()
+	}
+	if _, err := hex.DecodeString(once); err != nil {
+		return fn()
+	}
+	a := server.Actor(r)
+	actor, key := "staff:"+strconv.FormatInt(a.StaffID, 10), "console:"+once
+	request := r.Method + " " + r.URL.Path
+	sum := sha256.New()
+	for _, v := range values {
+		sum.Write([]byte(v))
+		sum.Write([]byte{0})
+	}
+	hash := sum.Sum(nil)
+	idem := store.NewIdempotency(c.app.DB)
+	ctx := context.WithoutCancel(r.Context())
+	rec, err := idem.Claim(ctx, actor, key, request, hash, c.app.Now(), onceTTL)
+	if err != nil {
+		return err
+	}
+	if rec != nil {
+		switch {
+		case rec.Request != request || !bytes.Equal(rec.Hash, hash):
+			return linli.Errorf(linli.KindConflict, "form.already_sent", "this form was already sent with other values")
+		case rec.Status == 0:
+			return linli.Errorf(linli.KindConflict, "form.in_progress", "this form is still being processed")
+		}
+		return nil // done the first time
+	}
+	if err := fn(); err != nil {
+		if rerr := idem.Release(ctx, actor, key); rerr != nil {
+			slog.Error("web: release form token", "err", rerr)
+		}
+		return err
+	}
+	if err := idem.Finish(ctx, actor, key, http.StatusSeeOther, "", nil); err != nil {
+		slog.Error("web: record form token", "err", err)
+	}
+	return nil
 }
 
 // pointsAdjust adds or takes points by hand, with a reason; the entry
@@ -160,12 +226,18 @@ func (c *Console) pointsAdjust(w http.ResponseWriter, r *http.Request) {
 	if f.Reason == "" {
 		v.Add("reason", "ledger.reason_required", "an adjustment needs a reason")
 	}
+	f.Once = r.PostFormValue("once")
 	if err = v.Err(); err == nil {
 		if f.Direction == "take" {
 			n = -n
 		}
-		if _, err = c.app.Sales.Adjust(r.Context(), server.Actor(r), id, n, f.Reason); err == nil {
-			redirect(w, r, fmt.Sprintf("/members/%d/points", id), "adjusted")
+		done := fmt.Sprintf("/members/%d/points", id)
+		err = c.once(r, f.Once, []string{f.Direction, f.Points, f.Reason}, func() error {
+			_, err := c.app.Sales.Adjust(r.Context(), server.Actor(r), id, n, f.Reason)
+			return err
+		})
+		if err == nil {
+			redirect(w, r, done, "adjusted")
 			return
 		}
 	}
@@ -182,6 +254,7 @@ func (c *Console) pointsAdjust(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Errors, f.Error = fields, general
+	f.Once = onceToken() // the form shown again is a new form
 	d.Adjust = f
 	c.render(w, r, http.StatusUnprocessableEntity, "member_points", "web.ledger.title", d)
 }

@@ -269,7 +269,10 @@ func TestTierSettings(t *testing.T) {
 	noRawKeys(t, r, "English bad tiers")
 }
 
-var adjustLink = regexp.MustCompile(`id="adjust-link"`)
+var (
+	adjustLink = regexp.MustCompile(`id="adjust-link"`)
+	onceRE     = regexp.MustCompile(`name="once" value="([0-9a-f]{32})"`)
+)
 
 func TestPointsAdjust(t *testing.T) {
 	e := newEnv(t)
@@ -312,8 +315,24 @@ func TestPointsAdjust(t *testing.T) {
 	mustStatus(t, r, http.StatusUnprocessableEntity, "take too many")
 	mustContain(t, r, "take too many", errMsg("ledger.insufficient_points"), `id="adjust-take" checked`, `value="退货补扣"`)
 
-	r = c.post(ledger, url.Values{"direction": {"take"}, "points": {"20"}, "reason": {"退货补扣"}})
-	mustStatus(t, r, http.StatusSeeOther, "take points")
+	// The form's one-time token: the same form sent twice (a double
+	// click, a resend) takes the points once and answers both alike.
+	m := onceRE.FindStringSubmatch(c.get(ledger).body)
+	if m == nil {
+		t.Fatal("the adjustment form has no one-time token")
+	}
+	form := url.Values{"direction": {"take"}, "points": {"20"}, "reason": {"退货补扣"}, "once": {m[1]}}
+	for i := range 2 {
+		r = c.post(ledger, form)
+		mustStatus(t, r, http.StatusSeeOther, fmt.Sprintf("take points, post %d", i+1))
+	}
+	form.Set("points", "21")
+	r = c.post(ledger, form)
+	mustStatus(t, r, http.StatusUnprocessableEntity, "same token, other values")
+	mustContain(t, r, "same token, other values", errMsg("form.already_sent"))
+	if onceRE.FindStringSubmatch(r.body)[1] == m[1] {
+		t.Error("the form shown again keeps the used token")
+	}
 	r = c.get(profile)
 	mustContain(t, r, "profile after", `id="points-balance">30<`, ">-20<", "退货补扣")
 	if b, _ := e.app.Sales.Balance(context.Background(), memberID(t, profile)); b != 30 {
