@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/linli/linli"
@@ -114,12 +116,23 @@ type Store interface {
 	DropStaleScores(ctx context.Context, runID int64) (int64, error)
 	// FinishRun records the end of a run.
 	FinishRun(ctx context.Context, id int64, status string, at time.Time, members int, detail []byte, errText string) error
+	// StartRunAs is StartRun for a run someone asked for: it records who
+	// and audits it. Both fail with a conflict (analysis.running) while
+	// another run of the model is running and not stale (see StaleAfter).
+	StartRunAs(ctx context.Context, model, version string, at time.Time, actor linli.Actor) (int64, error)
+	// Progress records how far run id has got.
+	Progress(ctx context.Context, id int64, p Progress) error
 }
 
 // Service runs the analyses.
 type Service struct {
 	store Store
 	now   linli.Clock
+
+	bg     context.Context // background runs; cancelled by Stop
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
+	logger *slog.Logger
 }
 
 // New returns the service storing through st.
@@ -127,7 +140,8 @@ func New(st Store, now linli.Clock) *Service {
 	if now == nil {
 		now = linli.SystemClock
 	}
-	return &Service{store: st, now: now}
+	bg, stop := context.WithCancel(context.Background())
+	return &Service{store: st, now: now, bg: bg, stop: stop, logger: slog.Default()}
 }
 
 // Run is the outcome of one run.
@@ -193,6 +207,8 @@ type ClusterInfo struct {
 // Run reads every member's purchases before asOf, scores them, replaces the
 // stored scores and records the run. progress, when not nil, is called as
 // scores are written with the number written and the total.
+//
+// Run fails with a conflict (analysis.running) while another run is going.
 func (s *Service) Run(ctx context.Context, asOf time.Time, progress func(done, total int)) (*Run, error) {
 	if asOf.IsZero() {
 		return nil, errors.New("analysis: no as-of time")
@@ -202,8 +218,19 @@ func (s *Service) Run(ctx context.Context, asOf time.Time, progress func(done, t
 	if err != nil {
 		return nil, fmt.Errorf("analysis: start run: %w", err)
 	}
+	return s.execute(ctx, id, started, asOf, progress)
+}
+
+// execute runs the started run id to its end and records the outcome.
+func (s *Service) execute(ctx context.Context, id int64, started, asOf time.Time, progress func(done, total int)) (*Run, error) {
 	run := &Run{ID: id, Model: Model, Version: Version, StartedAt: started}
-	err = s.run(ctx, run, asOf, progress)
+	rec := &recorder{s: s, ctx: ctx, id: id}
+	err := s.run(ctx, run, asOf, func(done, total int) {
+		rec.report(PhaseWriting, done, total)
+		if progress != nil {
+			progress(done, total)
+		}
+	}, rec)
 	run.FinishedAt = s.now()
 	status, errText := StatusDone, ""
 	if err != nil {
@@ -224,10 +251,13 @@ func (s *Service) Run(ctx context.Context, asOf time.Time, progress func(done, t
 	return run, nil
 }
 
-func (s *Service) run(ctx context.Context, run *Run, asOf time.Time, progress func(done, total int)) error {
+func (s *Service) run(ctx context.Context, run *Run, asOf time.Time, progress func(done, total int), rec *recorder) error {
 	var aggs []Aggregate
 	err := s.store.MemberAggregates(ctx, asOf, func(a Aggregate) error {
 		aggs = append(aggs, a)
+		if len(aggs)%readReportEvery == 0 {
+			rec.report(PhaseReading, len(aggs), 0)
+		}
 		return nil
 	})
 	if err != nil {
@@ -241,6 +271,7 @@ func (s *Service) run(ctx context.Context, run *Run, asOf time.Time, progress fu
 	d.Members = len(aggs)
 	d.MonthlyDiscount, d.HorizonMonths = MonthlyDiscount, HorizonMonths
 
+	rec.report(PhaseScoring, 0, len(aggs))
 	scores, err := score(aggs, asOfDay, d)
 	if err != nil {
 		return err
@@ -256,9 +287,7 @@ func (s *Service) run(ctx context.Context, run *Run, asOf time.Time, progress fu
 		if err := s.store.ReplaceScores(ctx, batch); err != nil {
 			return fmt.Errorf("analysis: write scores: %w", err)
 		}
-		if progress != nil {
-			progress(i+len(batch), len(scores))
-		}
+		progress(i+len(batch), len(scores))
 	}
 	if _, err := s.store.DropStaleScores(ctx, run.ID); err != nil {
 		return fmt.Errorf("analysis: drop stale scores: %w", err)

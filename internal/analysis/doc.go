@@ -41,4 +41,18 @@
 //
 // A run is deterministic for a given as-of instant: members are read in id
 // order and every fit starts from fixed values or seeds.
+//
+// # Runs and reports
+//
+// A run records its progress (phase, done of total) at most once a second
+// and at each phase. One run of the model goes at a time: starting another
+// is a conflict, code analysis.running, until the first ends or has been
+// silent for StaleAfter. Service.Start runs one in the background for the
+// console and the API.
+//
+// Reports reads the stored scores: segment sums, the R × F grid, value
+// classes, CLV and P(alive) histograms, the most valuable members, the
+// churn list with its reasons, clusters with their averages, and saves
+// audiences (lists of members chosen from the scores). A store-bound actor
+// is confined to the members of their home store.
 package analysis

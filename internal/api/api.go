@@ -42,7 +42,7 @@ func New(a *app.App) *API {
 	if x.limit <= 0 {
 		x.limit = 1 << 20
 	}
-	x.ops = x.operations()
+	x.ops = append(append(x.operations(), x.insightOps()...), x.analyticsOps()...)
 	return x
 }
 

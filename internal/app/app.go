@@ -19,6 +19,7 @@ import (
 	"github.com/linli/linli/internal/catalog"
 	"github.com/linli/linli/internal/config"
 	"github.com/linli/linli/internal/importer"
+	"github.com/linli/linli/internal/insight"
 	"github.com/linli/linli/internal/member"
 	"github.com/linli/linli/internal/privacy"
 	"github.com/linli/linli/internal/sales"
@@ -39,6 +40,7 @@ type App struct {
 	Products *catalog.Service
 	Sales    *sales.Service
 	Analysis *analysis.Service
+	Insights *insight.Service // sales analyses for the console and the API
 	// KeyFile is set when the key came from the demo key file.
 	KeyFile string
 }
@@ -107,6 +109,7 @@ func (a *App) prepare(ctx context.Context, mode Mode) error {
 	a.Products = catalog.New(store.NewProducts(a.DB), a.Now)
 	a.Sales = sales.New(store.NewSales(a.DB), a.Now)
 	a.Analysis = analysis.New(store.NewAnalysis(a.DB), a.Now)
+	a.Insights = insight.New(store.NewInsights(a.DB), a.Now)
 	a.Imports = importer.NewJobs(store.NewImportJobs(a.DB), a.Members, filepath.Join(a.Config.DataDir, "imports"), a.Now)
 	return nil
 }
@@ -194,6 +197,9 @@ func (a *App) SetSetting(ctx context.Context, key, value string) error {
 func (a *App) Close() error {
 	if a.Imports != nil {
 		a.Imports.Stop()
+	}
+	if a.Analysis != nil {
+		a.Analysis.Stop() // a run cut short is recorded as failed, not left running
 	}
 	return a.DB.Close()
 }

@@ -102,7 +102,7 @@ func (s *Service) audit(a linli.Actor, action, entity string, id, storeID int64,
 
 // ---- staff accounts ----
 
-var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,31}$`)
+var usernameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,31}$`) })
 
 // NormalizeUsername lower-cases and trims a username; logins are
 // case-insensitive.
@@ -157,7 +157,7 @@ func (s *Service) CreateStaff(ctx context.Context, actor linli.Actor, in StaffIn
 		in.Lang = Langs[0]
 	}
 	var v linli.Validation
-	if !usernameRE.MatchString(in.Username) {
+	if !usernameRE().MatchString(in.Username) {
 		v.Add("username", "staff.username_invalid", "the username must be 2–32 characters: a–z, 0–9, dot, dash or underscore, starting with a letter or digit")
 	}
 	if err := ValidatePassword(in.Password); err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -105,9 +106,10 @@ func New(st Store, now linli.Clock) *Service {
 	return &Service{store: st, now: now}
 }
 
+// Compiled on first use, not at process start.
 var (
-	codeRE    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
-	barcodeRE = regexp.MustCompile(`^[0-9]{8,14}$`)
+	codeRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`) })
+	barcodeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{8,14}$`) })
 )
 
 // Validate trims in and checks it. An empty unit stays empty (Create and
@@ -120,10 +122,10 @@ func Validate(in Input) (Input, error) {
 	in.Brand = strings.TrimSpace(in.Brand)
 	in.Unit = strings.TrimSpace(in.Unit)
 	var v linli.Validation
-	if !codeRE.MatchString(in.Code) {
+	if !codeRE().MatchString(in.Code) {
 		v.Add("code", "product.code_invalid", "the code must be 1–32 letters, digits, dots, dashes or underscores")
 	}
-	if in.Barcode != "" && !barcodeRE.MatchString(in.Barcode) {
+	if in.Barcode != "" && !barcodeRE().MatchString(in.Barcode) {
 		v.Add("barcode", "product.barcode_invalid", "the barcode must be 8–14 digits")
 	}
 	switch n := utf8.RuneCountInString(in.Name); {

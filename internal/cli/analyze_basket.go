@@ -13,10 +13,12 @@ import (
 func init() {
 	analyzers["itemsets"] = analyzer{
 		summary: "frequent itemsets of --baskets at --min-support",
+		short:   true,
 		run:     func(ctx context.Context, e *env, c *invocation) int { return runBasket(e, c, false) },
 	}
 	analyzers["rules"] = analyzer{
 		summary: "association rules of --baskets at --min-support and --min-confidence",
+		short:   true,
 		run:     func(ctx context.Context, e *env, c *invocation) int { return runBasket(e, c, true) },
 	}
 	analyzeFlags = append(analyzeFlags, func(fs *flag.FlagSet) {
@@ -59,17 +61,21 @@ func runBasket(e *env, c *invocation, rules bool) int {
 	if !rules {
 		if flagBool(c.fs, "count") {
 			fmt.Fprintln(w, f.Len())
-		} else if err := basket.WriteItemsetsCSV(w, f.Itemsets(), b.Labels(), b.Len()); err != nil {
+		} else if err := basket.WriteFrequentCSV(w, f); err != nil {
 			return fail(e, c, err)
 		}
 	} else {
-		rs, err := f.Rules(basket.RuleOptions{MinConfidence: confidence})
-		if err != nil {
-			return fail(e, c, err)
-		}
+		// The rules are counted or written straight from the result, not
+		// made into a slice first: on a short run the memory costs more in
+		// page faults than the work.
+		opt := basket.RuleOptions{MinConfidence: confidence}
 		if flagBool(c.fs, "count") {
-			fmt.Fprintln(w, len(rs))
-		} else if err := basket.WriteRulesCSV(w, rs, b.Labels()); err != nil {
+			n, err := f.NumRules(opt)
+			if err != nil {
+				return fail(e, c, err)
+			}
+			fmt.Fprintln(w, n)
+		} else if _, err := basket.WriteFrequentRulesCSV(w, f, opt); err != nil {
 			return fail(e, c, err)
 		}
 	}

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 func init() {
 	analyzers["clv"] = analyzer{
 		summary: "BG/NBD, Pareto/NBD and gamma-gamma fits of --summary or --elog; prints JSON",
+		short:   true,
 		run:     runCLV,
 	}
 	analyzeFlags = append(analyzeFlags, func(fs *flag.FlagSet) {
@@ -164,7 +167,7 @@ func runCLV(ctx context.Context, e *env, c *invocation) int {
 			return fail(e, c, err)
 		}
 	}
-	b, err := json.MarshalIndent(out, "", "  ")
+	b, err := out.appendJSON(make([]byte, 0, 4096))
 	if err != nil {
 		return fail(e, c, err)
 	}
@@ -217,4 +220,161 @@ func readWith[T any](e *env, path string, read func(io.Reader) (T, error)) (T, e
 		return v, fmt.Errorf("%s: %w", path, err)
 	}
 	return v, nil
+}
+
+// appendJSON appends out as json.MarshalIndent(out, "", "  ") writes it,
+// byte for byte. The command is timed from process start, and encoding/json
+// costs a few hundred microseconds of first-use reflection and page faults
+// for this one small value.
+func (out *clvJSON) appendJSON(b []byte) ([]byte, error) {
+	w := jsonWriter{b: b}
+	w.open('{')
+	w.key("customers")
+	w.int(out.Customers)
+	w.key("bgnbd")
+	w.floats([]string{"r", "alpha", "a", "b", "loglik"}, out.BGNBD.R, out.BGNBD.Alpha, out.BGNBD.A, out.BGNBD.B, out.BGNBD.LogLik)
+	w.key("paretonbd")
+	w.floats([]string{"r", "alpha", "s", "beta", "loglik"}, out.ParetoNBD.R, out.ParetoNBD.Alpha, out.ParetoNBD.S, out.ParetoNBD.Beta, out.ParetoNBD.LogLik)
+	if g := out.GammaGamma; g != nil {
+		w.key("gammagamma")
+		w.floats([]string{"p", "q", "gamma", "loglik"}, g.P, g.Q, g.Gamma, g.LogLik)
+	}
+	if h := out.Holdout; h != nil {
+		w.key("holdout")
+		w.open('{')
+		w.key("calibration_end")
+		w.string(h.CalibrationEnd)
+		w.key("end")
+		w.string(h.End)
+		for _, f := range []struct {
+			k string
+			v float64
+		}{{"weeks", h.Weeks}, {"calibration_transactions", h.CalibrationTransactions}, {"transactions", h.Transactions}, {"bgnbd", h.BGNBD}, {"paretonbd", h.ParetoNBD}} {
+			w.key(f.k)
+			w.float(f.v)
+		}
+		w.key("censor")
+		w.int(h.Censor)
+		w.key("by_x")
+		if h.ByX == nil {
+			w.b = append(w.b, "null"...)
+		} else {
+			w.open('[')
+			for _, r := range h.ByX {
+				w.elem()
+				w.open('{')
+				w.key("x")
+				w.int(r.X)
+				w.key("customers")
+				w.int(r.Customers)
+				w.key("actual")
+				w.float(r.Actual)
+				w.key("bgnbd")
+				w.float(r.BGNBD)
+				w.key("paretonbd")
+				w.float(r.ParetoNBD)
+				w.close('}')
+			}
+			w.close(']')
+		}
+		w.close('}')
+	}
+	w.close('}')
+	return w.b, w.err
+}
+
+// jsonWriter writes indented JSON as json.MarshalIndent with no prefix
+// and two spaces does. Only what clvJSON needs: plain ASCII keys and
+// strings, integers and floats.
+type jsonWriter struct {
+	b   []byte
+	n   []int // values written so far at each open level
+	err error
+}
+
+func (w *jsonWriter) open(c byte) {
+	w.b = append(w.b, c)
+	w.n = append(w.n, 0)
+}
+
+func (w *jsonWriter) close(c byte) {
+	last := len(w.n) - 1
+	empty := w.n[last] == 0
+	w.n = w.n[:last]
+	if !empty {
+		w.newline()
+	}
+	w.b = append(w.b, c)
+}
+
+func (w *jsonWriter) newline() {
+	w.b = append(w.b, '\n')
+	for range len(w.n) {
+		w.b = append(w.b, "  "...)
+	}
+}
+
+// elem starts a value in an array.
+func (w *jsonWriter) elem() {
+	last := len(w.n) - 1
+	if w.n[last] > 0 {
+		w.b = append(w.b, ',')
+	}
+	w.n[last]++
+	w.newline()
+}
+
+// key starts a field of an object.
+func (w *jsonWriter) key(k string) {
+	w.elem()
+	w.string(k)
+	w.b = append(w.b, ": "...)
+}
+
+// string writes s, which must be printable ASCII without quotes,
+// backslashes or the characters encoding/json escapes for HTML.
+func (w *jsonWriter) string(s string) {
+	for i := range len(s) {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			w.err = cmp.Or(w.err, fmt.Errorf("json: cannot write %q", s))
+		}
+	}
+	w.b = append(w.b, '"')
+	w.b = append(w.b, s...)
+	w.b = append(w.b, '"')
+}
+
+func (w *jsonWriter) int(v int) { w.b = strconv.AppendInt(w.b, int64(v), 10) }
+
+// float formats v as encoding/json does: the shortest text that reads
+// back as v, in exponent form below 1e-6 and from 1e21, with a one-digit
+// negative exponent written without its leading zero.
+func (w *jsonWriter) float(v float64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		w.err = cmp.Or(w.err, fmt.Errorf("json: unsupported value: %s", strconv.FormatFloat(v, 'g', -1, 64)))
+		w.b = append(w.b, "null"...)
+		return
+	}
+	format := byte('f')
+	if a := math.Abs(v); a != 0 && (a < 1e-6 || a >= 1e21) {
+		format = 'e'
+	}
+	w.b = strconv.AppendFloat(w.b, v, format, -1, 64)
+	if format == 'e' {
+		// e-09 to e-9
+		if n := len(w.b); n >= 4 && w.b[n-4] == 'e' && w.b[n-3] == '-' && w.b[n-2] == '0' {
+			w.b[n-2] = w.b[n-1]
+			w.b = w.b[:n-1]
+		}
+	}
+}
+
+// floats writes an object of float fields.
+func (w *jsonWriter) floats(keys []string, vs ...float64) {
+	w.open('{')
+	for i, k := range keys {
+		w.key(k)
+		w.float(vs[i])
+	}
+	w.close('}')
 }

@@ -35,7 +35,13 @@ is. No secret key is needed: a demo keeps a generated one in
 <data-dir>/secret.key. It also fills the catalogue and --sales-months of purchases: sales older than
 two weeks as history, the last two weeks through the tills' path, so members
 hold points and tiers. The data depends only on --seed, --members, --stores,
---sales-months and the day it is made.
+--sales-months, --sales-lines and the day it is made.
+--sales-lines scales how often members shop so that the sales come to about
+that many lines (0: the natural rhythm, about 400 lines a member a year).
+--bulk is for large demos (a million members): members are written 5,000 to a
+transaction while the next batch is drawn, sales older than a day as history
+in batches of 5,000 per store, and members are then moved to the tiers their
+history qualifies for.
 --password is visible to other users of the machine (ps); it is meant for
 scripts.`,
 	flags: func(fs *flag.FlagSet) {
@@ -45,6 +51,8 @@ scripts.`,
 		fs.String("password", "", "password of the demo accounts (default: a random one, printed)")
 		fs.Bool("no-serve", false, "only generate the data, do not serve")
 		fs.Int("sales-months", 12, "months of sales history to generate (0: none)")
+		fs.Int64("sales-lines", 0, "about this many sales lines in all, by scaling how often members shop (0: as they would)")
+		fs.Bool("bulk", false, "write through the bulk paths, for large demos")
 	},
 	run: runDemo,
 }
@@ -64,6 +72,10 @@ func runDemo(ctx context.Context, e *env, c *invocation) int {
 	months := flagInt(c.fs, "sales-months")
 	if months < 0 || months > 36 {
 		return usageError(e, c, "--sales-months must be 0…36")
+	}
+	plan := demoPlan{months: months, lines: flagInt64(c.fs, "sales-lines"), bulk: flagBool(c.fs, "bulk")}
+	if plan.lines < 0 {
+		return usageError(e, c, "--sales-lines must be 0 or more")
 	}
 	password := flagString(c.fs, "password")
 	noServe := flagBool(c.fs, "no-serve")
@@ -91,7 +103,7 @@ func runDemo(ctx context.Context, e *env, c *invocation) int {
 		if password == "" {
 			password = randomPassword()
 		}
-		if err := seedDemo(ctx, e, c, a, opt, months, password); err != nil {
+		if err := seedDemo(ctx, e, c, a, opt, plan, password); err != nil {
 			return fail(e, c, err)
 		}
 	} else {
@@ -142,10 +154,20 @@ func refuseRealData(ctx context.Context, c *invocation) error {
 		`use "linli serve" with its secret key, or give "linli demo" another --data-dir`)
 }
 
+// demoPlan is how much sales data a demo gets and how it is written.
+type demoPlan struct {
+	months int
+	lines  int64 // about this many sales lines; 0: the natural rhythm
+	bulk   bool
+}
+
 // seedDemo writes the demo chain into an empty database.
-func seedDemo(ctx context.Context, e *env, c *invocation, a *app.App, opt demo.Options, months int, password string) error {
+func seedDemo(ctx context.Context, e *env, c *invocation, a *app.App, opt demo.Options, plan demoPlan, password string) error {
 	start := time.Now()
 	opt.Now = a.Now()
+	if plan.lines > 0 {
+		opt.Rate = demo.RateForLines(opt, plan.months, plan.lines)
+	}
 	g := demo.New(opt)
 	actor := linli.System
 
@@ -186,6 +208,49 @@ func seedDemo(ctx context.Context, e *env, c *invocation, a *app.App, opt demo.O
 	}
 
 	total := g.Options().Members
+	if plan.bulk {
+		if err := seedMembersBulk(ctx, e, c, a, g); err != nil {
+			return err
+		}
+	} else if err := seedMembers(ctx, e, c, a, g); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Demo data: %d stores, %d staff accounts, %d members in %s.\n",
+		len(stores), len(accounts), total, time.Since(start).Round(time.Millisecond))
+	if err := a.MarkDemo(ctx); err != nil {
+		return err
+	}
+	if plan.months > 0 {
+		seed := seedSales
+		if plan.bulk {
+			seed = seedSalesBulk
+		}
+		if err := seed(ctx, e, c, a, g, stores, plan.months); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(e.stdout)
+	fmt.Fprintf(e.stdout, "Staff accounts — password %s (shown only now):\n", password)
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  USERNAME\tROLE\tSTORE")
+	for _, acc := range accounts {
+		where := "all stores"
+		for _, s := range stores {
+			if s.ID == acc.StoreID {
+				where = s.Code + " " + s.Name
+			}
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", acc.Username, acc.Role, where)
+	}
+	tw.Flush()
+	fmt.Fprintln(e.stdout)
+	return nil
+}
+
+// seedMembers writes the generator's members demoBatch to a transaction.
+func seedMembers(ctx context.Context, e *env, c *invocation, a *app.App, g *demo.Generator) error {
+	actor := linli.System
+	total := g.Options().Members
 	bar := progress(e, c.log, "members")
 	batch := make([]member.Input, 0, demoBatch)
 	done := 0
@@ -215,35 +280,7 @@ func seedDemo(ctx context.Context, e *env, c *invocation, a *app.App, opt demo.O
 	if err == nil {
 		err = flush()
 	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "Demo data: %d stores, %d staff accounts, %d members in %s.\n",
-		len(stores), len(accounts), total, time.Since(start).Round(time.Millisecond))
-	if err := a.MarkDemo(ctx); err != nil {
-		return err
-	}
-	if months > 0 {
-		if err := seedSales(ctx, e, c, a, g, stores, months); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintln(e.stdout)
-	fmt.Fprintf(e.stdout, "Staff accounts — password %s (shown only now):\n", password)
-	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  USERNAME\tROLE\tSTORE")
-	for _, acc := range accounts {
-		where := "all stores"
-		for _, s := range stores {
-			if s.ID == acc.StoreID {
-				where = s.Code + " " + s.Name
-			}
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", acc.Username, acc.Role, where)
-	}
-	tw.Flush()
-	fmt.Fprintln(e.stdout)
-	return nil
+	return err
 }
 
 // randomPassword makes a 12-character password without look-alike

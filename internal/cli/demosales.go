@@ -26,25 +26,9 @@ const demoTerminal = "demo"
 // seedSales writes the demo catalogue and months of purchases.
 func seedSales(ctx context.Context, e *env, c *invocation, a *app.App, g *demo.Generator, stores []*shop.Store, months int) error {
 	start := time.Now()
-	actor := linli.System
-	specs := g.Products()
-	ins := make([]catalog.Input, 0, len(specs))
-	byCode := make(map[string]demo.ProductSpec, len(specs))
-	for _, p := range specs {
-		byCode[p.Code] = p
-		unit := catalog.UnitPiece
-		if p.Weight {
-			unit = catalog.UnitWeight
-		}
-		in, err := catalog.Validate(catalog.Input{Code: p.Code, Barcode: p.Barcode, Name: p.Name, Category: p.Category,
-			Brand: p.Brand, Unit: unit, PriceFen: p.PriceFen})
-		if err != nil {
-			return fmt.Errorf("demo: product %s: %w", p.Code, err)
-		}
-		ins = append(ins, in)
-	}
-	if _, err := a.Products.UpsertBatch(ctx, actor, ins); err != nil {
-		return fmt.Errorf("demo: write products: %w", err)
+	specs, byCode, err := seedProducts(ctx, a, g)
+	if err != nil {
+		return err
 	}
 
 	now := a.Now()
@@ -72,22 +56,15 @@ func seedSales(ctx context.Context, e *env, c *invocation, a *app.App, g *demo.G
 		return ctx.Err()
 	}
 	bar := progress(e, c.log, "sales")
-	err := g.Sales(months, func(s demo.SaleSpec) error {
+	err = g.Sales(months, func(s demo.SaleSpec) error {
 		if !s.At.Before(cut) {
 			live = append(live, s)
 			return nil
 		}
-		h := sales.HistorySale{Receipt: s.Receipt, MemberID: int64(s.Member + 1), SoldAt: s.At}
-		for _, l := range s.Lines {
-			p := byCode[l.Product]
-			h.Lines = append(h.Lines, sales.HistoryLine{Product: l.Product, Name: p.Name, Category: p.Category,
-				Quantity: l.Quantity, UnitPriceFen: p.PriceFen, AmountFen: l.AmountFen})
-		}
 		k := s.Store
-		batches[k] = append(batches[k], h)
-		if s.Refund && s.RefundAt.Before(now) {
-			refunds[k] = append(refunds[k], sales.HistoryRefund{Receipt: s.Receipt, RefundNo: s.RefundNo,
-				Product: s.Lines[s.RefundLine].Product, Quantity: s.RefundQty, AmountFen: s.RefundFen, At: s.RefundAt})
+		batches[k] = append(batches[k], historySale(s, byCode))
+		if r, ok := historyRefund(s, now); ok {
+			refunds[k] = append(refunds[k], r)
 		}
 		if len(batches[k]) == demoBatch {
 			return flush(k)
@@ -103,14 +80,75 @@ func seedSales(ctx context.Context, e *env, c *invocation, a *app.App, g *demo.G
 		return err
 	}
 
-	// Recent sales go through the tills in time order per member, as they
-	// happened, so points, lots and tier upgrades come out as they would
-	// live. Members are split among a few workers: the writes serialise,
-	// but pricing and rule reads overlap.
+	n, err := commitLive(ctx, a, stores, live, now, func(done int) {
+		if done%500 == 0 || done == len(live) {
+			bar(history+done, history+len(live))
+		}
+	})
+	if err != nil {
+		return err
+	}
+	nRefunds += n
+	fmt.Fprintf(e.stdout, "Demo sales: %d products, %d sales over %d months (%d through the tills), %d refunds in %s.\n",
+		len(specs), history+len(live), months, len(live), nRefunds, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// seedProducts writes the demo catalogue and returns it, also by code.
+func seedProducts(ctx context.Context, a *app.App, g *demo.Generator) ([]demo.ProductSpec, map[string]demo.ProductSpec, error) {
+	specs := g.Products()
+	ins := make([]catalog.Input, 0, len(specs))
+	byCode := make(map[string]demo.ProductSpec, len(specs))
+	for _, p := range specs {
+		byCode[p.Code] = p
+		unit := catalog.UnitPiece
+		if p.Weight {
+			unit = catalog.UnitWeight
+		}
+		in, err := catalog.Validate(catalog.Input{Code: p.Code, Barcode: p.Barcode, Name: p.Name, Category: p.Category,
+			Brand: p.Brand, Unit: unit, PriceFen: p.PriceFen})
+		if err != nil {
+			return nil, nil, fmt.Errorf("demo: product %s: %w", p.Code, err)
+		}
+		ins = append(ins, in)
+	}
+	if _, err := a.Products.UpsertBatch(ctx, linli.System, ins); err != nil {
+		return nil, nil, fmt.Errorf("demo: write products: %w", err)
+	}
+	return specs, byCode, nil
+}
+
+// historySale is s as imported history, priced from the catalogue.
+func historySale(s demo.SaleSpec, byCode map[string]demo.ProductSpec) sales.HistorySale {
+	h := sales.HistorySale{Receipt: s.Receipt, MemberID: int64(s.Member + 1), SoldAt: s.At,
+		Lines: make([]sales.HistoryLine, 0, len(s.Lines))}
+	for _, l := range s.Lines {
+		p := byCode[l.Product]
+		h.Lines = append(h.Lines, sales.HistoryLine{Product: l.Product, Name: p.Name, Category: p.Category,
+			Quantity: l.Quantity, UnitPriceFen: p.PriceFen, AmountFen: l.AmountFen})
+	}
+	return h
+}
+
+// historyRefund is the refund of s, when it has one due before now.
+func historyRefund(s demo.SaleSpec, now time.Time) (sales.HistoryRefund, bool) {
+	if !s.Refund || !s.RefundAt.Before(now) {
+		return sales.HistoryRefund{}, false
+	}
+	return sales.HistoryRefund{Receipt: s.Receipt, RefundNo: s.RefundNo, Product: s.Lines[s.RefundLine].Product,
+		Quantity: s.RefundQty, AmountFen: s.RefundFen, At: s.RefundAt}, true
+}
+
+// commitLive puts recent sales through the tills in time order per member,
+// as they happened, so points, lots and tier upgrades come out as they
+// would live. Members are split among a few workers: the writes
+// serialise, but pricing and rule reads overlap. done is called with the
+// number committed so far, under a lock. It returns the refunds made.
+func commitLive(ctx context.Context, a *app.App, stores []*shop.Store, live []demo.SaleSpec, now time.Time, done func(int)) (int, error) {
 	sortByTime(live)
 	const workers = 4
 	var mu sync.Mutex
-	committed := 0
+	committed, nRefunds := 0, 0
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -129,21 +167,13 @@ func seedSales(ctx context.Context, e *env, c *invocation, a *app.App, g *demo.G
 				mu.Lock()
 				nRefunds += n
 				committed++
-				if committed%500 == 0 {
-					bar(history+committed, history+len(live))
-				}
+				done(committed)
 				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	bar(history+len(live), history+len(live))
-	fmt.Fprintf(e.stdout, "Demo sales: %d products, %d sales over %d months (%d through the tills), %d refunds in %s.\n",
-		len(specs), history+len(live), months, len(live), nRefunds, time.Since(start).Round(time.Millisecond))
-	return nil
+	return nRefunds, errors.Join(errs...)
 }
 
 func sortByTime(ss []demo.SaleSpec) {

@@ -44,6 +44,9 @@ type Options struct {
 	Members int
 	Stores  int
 	Now     time.Time // "today" for ages and birthdays
+	// Rate scales how often every member shops (0 means 1): below 1 for a
+	// large, mostly occasional membership, as RateForLines works out.
+	Rate float64
 }
 
 func (o Options) withDefaults() Options {
@@ -58,6 +61,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now.IsZero() {
 		o.Now = DefaultNow
+	}
+	if o.Rate <= 0 {
+		o.Rate = 1
 	}
 	return o
 }

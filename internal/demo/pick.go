@@ -61,16 +61,18 @@ func newList(its []item) list {
 	return l
 }
 
-// uniform makes a pool where every string is equally likely.
-func uniform(ss ...string) list {
-	its := make([]item, len(ss))
-	for i, s := range ss {
-		its[i] = item{s, 1}
-	}
-	return newList(its)
-}
+// uniform makes a pool where every string is equally likely. It builds
+// no table, which keeps the package's start-up (run by every linli
+// command) short: a pick takes the index Uint32N draws, which is what a
+// table of equal weights would give for the same draw.
+func uniform(ss ...string) list { return list{items: ss} }
 
-func (l list) pick(r *rand.Rand) string { return l.items[l.w.pick(r)] }
+func (l list) pick(r *rand.Rand) string {
+	if l.w.cum == nil {
+		return l.items[r.Uint32N(uint32(len(l.items)))]
+	}
+	return l.items[l.w.pick(r)]
+}
 
 // chance reports true with probability p.
 func chance(r *rand.Rand, p float64) bool { return r.Float64() < p }

@@ -102,6 +102,14 @@ func (g *Generator) Sales(months int, fn func(SaleSpec) error) error {
 	}
 	ws := make([]int, len(cats))
 	picked := make([]bool, len(products))
+	// The calendar is the same for every member: working out each day's
+	// date and factor once, not once per member, matters at a million.
+	dayAt := make([]time.Time, days)
+	dayF := make([]float64, days)
+	for d := range days {
+		dayAt[d] = start.AddDate(0, 0, d)
+		dayF[d] = dayFactor(dayAt[d])
+	}
 	for i := range g.opt.Members {
 		in := g.Member(i)
 		r := g.stream(streamSales, i)
@@ -116,6 +124,7 @@ func (g *Generator) Sales(months int, fn func(SaleSpec) error) error {
 		default:
 			perWeek = 0.1 + 0.4*r.Float64()
 		}
+		perWeek *= g.opt.Rate
 		last := days
 		if chance(r, rateChurn) {
 			last = r.IntN(days)
@@ -138,8 +147,8 @@ func (g *Generator) Sales(months int, fn func(SaleSpec) error) error {
 
 		n := 0
 		for d := range last {
-			day := start.AddDate(0, 0, d)
-			if !chance(r, perWeek/7*dayFactor(day)) {
+			day := dayAt[d]
+			if !chance(r, perWeek/7*dayF[d]) {
 				continue
 			}
 			at := day.Add(time.Duration(hourWeights.pick(r))*time.Hour + time.Duration(r.IntN(3600))*time.Second)
@@ -200,4 +209,38 @@ func productIndex(code string) int {
 // Sales streams the sales for opt; see Generator.Sales.
 func Sales(opt Options, months int, fn func(SaleSpec) error) error {
 	return New(opt).Sales(months, fn)
+}
+
+// rateSample is how many members RateForLines draws to estimate the lines
+// per member.
+const rateSample = 5000
+
+// RateForLines is the Options.Rate at which opt's members make about lines
+// sales lines in months: the lines of the first few thousand members,
+// scaled to all of them. A member's shopping days are drawn with a
+// probability proportional to the rate, so a second draw at the first
+// estimate corrects what little the busiest days' cap bends it.
+func RateForLines(opt Options, months int, lines int64) float64 {
+	opt = opt.withDefaults()
+	if months <= 0 || lines <= 0 {
+		return 1
+	}
+	members := opt.Members
+	opt.Members = min(members, rateSample)
+	count := func() float64 {
+		var n int64
+		_ = Sales(opt, months, func(s SaleSpec) error {
+			n += int64(len(s.Lines))
+			return nil
+		})
+		return float64(n) * float64(members) / float64(opt.Members)
+	}
+	for range 2 {
+		got := count()
+		if got == 0 {
+			return opt.Rate
+		}
+		opt.Rate *= float64(lines) / got
+	}
+	return opt.Rate
 }

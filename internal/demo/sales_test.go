@@ -111,3 +111,66 @@ func TestSalesDeterministic(t *testing.T) {
 	}
 	t.Logf("%d sales, %d refunds", len(a), refunds)
 }
+
+func TestRateForLines(t *testing.T) {
+	opt := Options{Members: 3000, Now: time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)}
+	lines := func(o Options) (n int64, sales int) {
+		if err := Sales(o, 12, func(s SaleSpec) error {
+			n += int64(len(s.Lines))
+			sales++
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n, sales
+	}
+	natural, _ := lines(opt)
+	if one, _ := lines(Options{Members: 3000, Now: opt.Now, Rate: 1}); one != natural {
+		t.Errorf("rate 1 gave %d lines, the default %d", one, natural)
+	}
+	if r := RateForLines(opt, 12, 0); r != 1 {
+		t.Errorf("no target: rate %g", r)
+	}
+	// A large membership that shops now and then: 30 lines a member.
+	opt.Rate = RateForLines(opt, 12, 90_000)
+	if opt.Rate <= 0.02 || opt.Rate >= 0.2 {
+		t.Fatalf("rate %g for 30 lines a member, %d at rate 1", opt.Rate, natural/3000)
+	}
+	got, n := lines(opt)
+	if got < 85_000 || got > 95_000 {
+		t.Errorf("%d lines at rate %g, want about 90,000", got, opt.Rate)
+	}
+	if opt.Rate != RateForLines(Options{Members: 3000, Now: opt.Now}, 12, 90_000) {
+		t.Error("the rate is not deterministic")
+	}
+
+	// The shape survives the scaling: busier weekends, and the members'
+	// own rhythm, so some come back often and some once.
+	var weekend, weekday int
+	per := map[int]int{}
+	_ = Sales(opt, 12, func(s SaleSpec) error {
+		if wd := s.At.In(chinaTime).Weekday(); wd == time.Saturday || wd == time.Sunday {
+			weekend++
+		} else {
+			weekday++
+		}
+		per[s.Member]++
+		return nil
+	})
+	if ratio := float64(weekend) / 2 / (float64(weekday) / 5); ratio < 1.3 || ratio > 1.8 {
+		t.Errorf("weekend/weekday sales per day %.2f", ratio)
+	}
+	regular, once := 0, 0
+	for _, c := range per {
+		if c >= 12 {
+			regular++
+		}
+		if c == 1 {
+			once++
+		}
+	}
+	if regular < 50 || once < 200 || len(per) < 2000 {
+		t.Errorf("%d buyers, %d with 12 sales or more, %d with one (%d sales)", len(per), regular, once, n)
+	}
+	t.Logf("rate %.4f: %d sales, %d lines, %d buyers, %d regulars, %d once", opt.Rate, n, got, len(per), regular, once)
+}

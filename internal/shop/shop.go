@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // a binary on a bare machine must still know Asia/Shanghai
 	"unicode/utf8"
@@ -84,7 +85,7 @@ func New(repo Repo, now linli.Clock) *Service {
 	return &Service{repo: repo, now: now}
 }
 
-var codeRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$`)
+var codeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$`) })
 
 // validate trims in and checks it, filling in the default time zone.
 func validate(in *Input) error {
@@ -97,7 +98,7 @@ func validate(in *Input) error {
 		in.Timezone = DefaultTimezone
 	}
 	var v linli.Validation
-	if !codeRE.MatchString(in.Code) {
+	if !codeRE().MatchString(in.Code) {
 		v.Add("code", "store.code_invalid", "the code must be 1–16 letters, digits, dashes or underscores")
 	}
 	switch n := utf8.RuneCountInString(in.Name); {

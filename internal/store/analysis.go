@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/linli/linli"
 	"github.com/linli/linli/internal/analysis"
 )
 
@@ -39,7 +40,16 @@ FROM (
 GROUP BY member_id
 ORDER BY member_id`
 
+// memberSales lists the counted sales in member and time order, which the
+// index sales_member (member_id, sold_at) gives without sorting.
+const memberSales = `SELECT member_id, sold_at, amount_fen - refunded_fen FROM sales
+WHERE member_id IS NOT NULL AND status = 'completed' AND sold_at < ?
+ORDER BY member_id, sold_at`
+
 func (a *Analysis) MemberAggregates(ctx context.Context, before time.Time, fn func(analysis.Aggregate) error) error {
+	if a.db.Dialect == SQLite {
+		return a.sumMemberSales(ctx, before, fn)
+	}
 	rows, err := a.db.Query(ctx, memberAggregates, Millis(before))
 	if err != nil {
 		return fmt.Errorf("store: member aggregates: %w", err)
@@ -62,18 +72,147 @@ func (a *Analysis) MemberAggregates(ctx context.Context, before time.Time, fn fu
 	return nil
 }
 
+// sumMemberSales is memberAggregates done in one pass over memberSales:
+// SQLite would sort every sale three times for the grouped query (the
+// days, the window, the members), which at millions of sales took most of
+// a run, while the rows come in member and day order along the index.
+// Memory stays that of one member: the pass runs on a reader of its own
+// with a small page cache, since it reads each page about once and the
+// readers' large cache would otherwise fill with sales pages — memory
+// growing with the sales, and freed page by page when the reader closes.
+func (a *Analysis) sumMemberSales(ctx context.Context, before time.Time, fn func(analysis.Aggregate) error) error {
+	conn, err := a.db.R.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: member aggregates: %w", err)
+	}
+	defer conn.Close()
+	var cache int64
+	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+		return fmt.Errorf("store: member aggregates: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -8192`); err != nil { // 8 MiB
+		return fmt.Errorf("store: member aggregates: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, cache))
+	rows, err := conn.QueryContext(ctx, memberSales, Millis(before))
+	if err != nil {
+		return fmt.Errorf("store: member aggregates: %w", err)
+	}
+	defer rows.Close()
+	var g analysis.Aggregate
+	member, day, net := int64(0), int64(0), int64(0)
+	// endDay counts the day summed so far when it nets to more than zero.
+	endDay := func() {
+		if net <= 0 {
+			return
+		}
+		if g.Days == 0 {
+			g.FirstDay, g.FirstDayFen = int(day), net
+		}
+		g.LastDay = int(day)
+		g.Days++
+		g.NetFen += net
+	}
+	started := false
+	for rows.Next() {
+		var m, at, fen int64
+		if err := rows.Scan(&m, &at, &fen); err != nil {
+			return fmt.Errorf("store: member aggregates: %w", err)
+		}
+		d := at / 86400000 // truncated as the grouped query's division is
+		switch {
+		case started && m == member && d == day:
+			net += fen
+			continue
+		case started && m == member:
+			endDay()
+		case started:
+			endDay()
+			if g.Days > 0 {
+				if err := fn(g); err != nil {
+					return err
+				}
+			}
+			g = analysis.Aggregate{}
+		}
+		started = true
+		member, day, net = m, d, fen
+		g.MemberID = m
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: member aggregates: %w", err)
+	}
+	if started {
+		endDay()
+		if g.Days > 0 {
+			return fn(g)
+		}
+	}
+	return nil
+}
+
 func (a *Analysis) StartRun(ctx context.Context, model, version string, at time.Time) (int64, error) {
+	return a.startRun(ctx, model, version, at, nil)
+}
+
+func (a *Analysis) StartRunAs(ctx context.Context, model, version string, at time.Time, actor linli.Actor) (int64, error) {
+	return a.startRun(ctx, model, version, at, &actor)
+}
+
+// startRun records a running run unless one is going: a run that stopped
+// reporting progress StaleAfter ago was left behind by a stopped process
+// and is failed first. The partial unique index on running runs settles a
+// race between two processes.
+func (a *Analysis) startRun(ctx context.Context, model, version string, at time.Time, actor *linli.Actor) (int64, error) {
+	running := linli.Errorf(linli.KindConflict, "analysis.running", "an analysis run is already going; wait for it to finish")
 	var id int64
 	err := a.db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE analysis_runs SET status = ?, error = 'interrupted', finished_at = ?
+			WHERE model = ? AND status = ? AND progress_at < ?`,
+			analysis.StatusFailed, Millis(at), model, analysis.StatusRunning, Millis(at.Add(-analysis.StaleAfter))); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM analysis_runs WHERE model = ? AND status = ?`, model, analysis.StatusRunning).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return running
+		}
+		by := ""
+		if actor != nil {
+			by = actor.Name
+		}
 		var err error
-		id, err = tx.InsertID(ctx, `INSERT INTO analysis_runs (model, version, started_at, status) VALUES (?, ?, ?, ?)`,
-			model, version, Millis(at), analysis.StatusRunning)
-		return err
+		id, err = tx.InsertID(ctx, `INSERT INTO analysis_runs (model, version, started_at, status, progress_at, started_by) VALUES (?, ?, ?, ?, ?, ?)`,
+			model, version, Millis(at), analysis.StatusRunning, Millis(at), by)
+		if IsUnique(err) {
+			return running
+		}
+		if err != nil || actor == nil {
+			return err
+		}
+		return AppendAuditTx(ctx, tx, at, *actor, "analysis.run", "analysis_run", id, model+" "+version)
 	})
 	if err != nil {
+		if linli.ErrorKind(err) == linli.KindConflict {
+			return 0, err
+		}
 		return 0, fmt.Errorf("store: start analysis run: %w", err)
 	}
 	return id, nil
+}
+
+func (a *Analysis) Progress(ctx context.Context, id int64, p analysis.Progress) error {
+	err := a.db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE analysis_runs SET phase = ?, done = ?, total = ?, progress_at = ? WHERE id = ? AND status = ?`,
+			p.Phase, p.Done, p.Total, Millis(p.At), id, analysis.StatusRunning)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: analysis run %d progress: %w", id, err)
+	}
+	return nil
 }
 
 const scoreCols = `member_id, run_id, model, version, fitted_at, rfm_r, rfm_f, rfm_m, segment, value_class,
@@ -125,8 +264,8 @@ func (a *Analysis) DropStaleScores(ctx context.Context, runID int64) (int64, err
 
 func (a *Analysis) FinishRun(ctx context.Context, id int64, status string, at time.Time, members int, detail []byte, errText string) error {
 	err := a.db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE analysis_runs SET status = ?, finished_at = ?, members = ?, detail = ?, error = ? WHERE id = ?`,
-			status, Millis(at), members, string(detail), errText, id)
+		_, err := tx.Exec(ctx, `UPDATE analysis_runs SET status = ?, finished_at = ?, progress_at = ?, members = ?, detail = ?, error = ? WHERE id = ?`,
+			status, Millis(at), Millis(at), members, string(detail), errText, id)
 		return err
 	})
 	if err != nil {

@@ -82,6 +82,13 @@ func TestAnalysisAggregates(t *testing.T) {
 		if err := a.ReplaceScores(ctx, []analysis.Score{score(1, run1), score(2, run1), score(5, run1)}); err != nil {
 			t.Fatal(err)
 		}
+		// One run of a model at a time: the first ends before the second starts.
+		if _, err := a.StartRun(ctx, "m", "1", at); linli.ErrorKind(err) != linli.KindConflict {
+			t.Fatalf("second run while one is going: %v", err)
+		}
+		if err := a.FinishRun(ctx, run1, analysis.StatusDone, at, 3, []byte("{}"), ""); err != nil {
+			t.Fatal(err)
+		}
 		run2, err := a.StartRun(ctx, "m", "1", at)
 		if err != nil {
 			t.Fatal(err)

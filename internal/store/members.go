@@ -173,6 +173,9 @@ func (m *Members) UpdateMember(ctx context.Context, r *member.Record, a member.A
 			if _, err := tx.Exec(ctx, `DELETE FROM member_scores WHERE member_id = ?`, r.ID); err != nil {
 				return err
 			}
+			if err := dropFromAudiences(ctx, tx, r.ID); err != nil {
+				return err
+			}
 		}
 		return AppendAuditTx(ctx, tx, r.UpdatedAt, a.Actor, a.Action, "member", r.ID, a.Detail)
 	})
@@ -434,6 +437,9 @@ func (m *Members) MergeMembers(ctx context.Context, from, into int64, a member.A
 		}
 		// The survivor is scored with both histories at the next analysis.
 		if _, err := tx.Exec(ctx, `DELETE FROM member_scores WHERE member_id = ?`, from); err != nil {
+			return err
+		}
+		if err := moveAudiences(ctx, tx, from, into); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM member_consents WHERE member_id = ?`, from); err != nil {

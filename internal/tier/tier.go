@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/linli/linli"
@@ -104,7 +105,7 @@ func Default() Config {
 	}
 }
 
-var codeRE = regexp.MustCompile(`^[a-z0-9_]{1,20}$`)
+var codeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9_]{1,20}$`) })
 
 // Validate checks the configuration: 1–MaxTiers tiers with unique codes,
 // the first without thresholds and every other with at least one, bounds
@@ -129,7 +130,7 @@ func (c Config) Validate() error {
 	seen := map[string]bool{}
 	for i, t := range c.Tiers {
 		f := fmt.Sprintf("tiers[%d]", i)
-		if !codeRE.MatchString(t.Code) {
+		if !codeRE().MatchString(t.Code) {
 			v.Add(f+".code", "tier.code_invalid", "the code must be 1–20 of a–z, 0–9 and _")
 		} else if seen[t.Code] {
 			v.Add(f+".code", "tier.code_duplicate", "code %q is used twice", t.Code)

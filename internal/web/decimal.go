@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/linli/linli/internal/loyalty"
 )
@@ -140,12 +141,12 @@ func clock(s string) string {
 	return s
 }
 
-var indexedRE = regexp.MustCompile(`^([a-z_]+)\[(\d+)\](?:\.(.+))?$`)
+var indexedRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([a-z_]+)\[(\d+)\](?:\.(.+))?$`) })
 
 // indexed splits a field error's name such as "promotions[1].multiplier"
 // into its list, index and the rest ("promotions", 1, "multiplier").
 func indexed(field string) (list string, i int, rest string, ok bool) {
-	m := indexedRE.FindStringSubmatch(field)
+	m := indexedRE().FindStringSubmatch(field)
 	if m == nil {
 		return "", 0, "", false
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/auth"
@@ -148,7 +149,7 @@ func (c *Console) posIdentify(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "pos", "web.pos.title", d)
 }
 
-var lineField = regexp.MustCompile(`^lines\[(\d+)\]`)
+var lineField = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^lines\[(\d+)\]`) })
 
 func (c *Console) posFailed(w http.ResponseWriter, r *http.Request, d posData, err error) {
 	lang := c.lang(r)
@@ -161,7 +162,7 @@ func (c *Console) posFailed(w http.ResponseWriter, r *http.Request, d posData, e
 	rest := &linli.Error{Kind: e.Kind, Code: e.Code, Message: e.Message}
 	moved := 0
 	for _, f := range e.Fields {
-		if m := lineField.FindStringSubmatch(f.Field); m != nil {
+		if m := lineField().FindStringSubmatch(f.Field); m != nil {
 			if i, _ := strconv.Atoi(m[1]); i < len(d.Rows) {
 				if d.Rows[i].Error == "" {
 					d.Rows[i].Error = fieldText(lang, f)
@@ -243,7 +244,7 @@ func (c *Console) posSell(w http.ResponseWriter, r *http.Request) {
 		cp := *e
 		cp.Fields = nil
 		for _, f := range e.Fields {
-			if m := lineField.FindStringSubmatch(f.Field); m != nil {
+			if m := lineField().FindStringSubmatch(f.Field); m != nil {
 				if n, _ := strconv.Atoi(m[1]); n < len(index) {
 					f.Field = fmt.Sprintf("lines[%d]", index[n]) + f.Field[len(m[0]):]
 				}

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/linli/linli"
@@ -36,6 +37,8 @@ var pages = []string{
 	"staff", "apikeys", "stores", "store_form",
 	"products",
 	"pos", "sale", "member_points", "loyalty", "tiers",
+	"analytics_segments", "analytics_value", "analytics_churn", "analytics_clusters", "audiences", "audience",
+	"analytics_baskets", "analytics_lifecycle", "analytics_groups", "analytics_habits", "analytics_forecast",
 }
 
 // templates holds one parsed set per page and language, so `t` is bound
@@ -43,8 +46,8 @@ var pages = []string{
 type templates map[string]map[string]*template.Template // lang → page → set
 
 var (
-	keyRE   = regexp.MustCompile(`\bt "([^"]+)"`)
-	assetRE = regexp.MustCompile(`\basset "([^"]+)"`)
+	keyRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bt "([^"]+)"`) })
+	assetRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\basset "([^"]+)"`) })
 )
 
 func parseTemplates(fsys fs.FS, assetURL func(string) (string, error)) (templates, error) {
@@ -69,12 +72,12 @@ func parseTemplates(fsys fs.FS, assetURL func(string) (string, error)) (template
 		if err != nil {
 			return nil, err
 		}
-		for _, m := range keyRE.FindAllStringSubmatch(string(b), -1) {
+		for _, m := range keyRE().FindAllStringSubmatch(string(b), -1) {
 			if !locale.Has(m[1]) {
 				return nil, fmt.Errorf("web: %s: message %q is not in the catalog", f, m[1])
 			}
 		}
-		for _, m := range assetRE.FindAllStringSubmatch(string(b), -1) {
+		for _, m := range assetRE().FindAllStringSubmatch(string(b), -1) {
 			if _, err := assetURL(m[1]); err != nil {
 				return nil, fmt.Errorf("web: %s: %w", f, err)
 			}
@@ -189,6 +192,7 @@ var menu = []menuItem{
 	{"/api-keys", "web.nav.apikeys", auth.APIKeyManage},
 	{"/stores", "web.nav.stores", auth.StoreManage},
 	{"/settings/loyalty", "web.nav.loyalty", auth.SettingsManage},
+	{"/analytics", "web.nav.analytics", auth.ReportRead},
 }
 
 // view is what every page template receives.
@@ -220,6 +224,12 @@ func (v *view) LangURL(lang string) string {
 	}
 	q.Set("lang", lang)
 	return v.Path + "?" + q.Encode()
+}
+
+// Charts reports whether the page draws charts: only the analytics pages
+// load the chart library.
+func (v *view) Charts() bool {
+	return v.Path == "/analytics" || strings.HasPrefix(v.Path, "/analytics/")
 }
 
 // Active reports whether the menu entry for p is the current section.

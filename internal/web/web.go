@@ -46,10 +46,14 @@ func New(a *app.App) (*Console, error) {
 	return c, nil
 }
 
-// Wait blocks until the background imports started so far finish.
+// Wait blocks until the background imports and analysis runs started so
+// far finish.
 func (c *Console) Wait() {
 	if c.app != nil && c.app.Imports != nil {
 		c.app.Imports.Wait()
+	}
+	if c.app != nil && c.app.Analysis != nil {
+		c.app.Analysis.Wait()
 	}
 }
 
@@ -122,6 +126,22 @@ func (c *Console) Routes() []server.Route {
 		staff("POST /stores", auth.StoreManage, c.storeCreate),
 		staff("GET /stores/{id}/edit", auth.StoreManage, c.storeEdit),
 		staff("POST /stores/{id}", auth.StoreManage, c.storeUpdate),
+
+		staff("GET /analytics", auth.ReportRead, c.analyticsSegments),
+		staff("POST /analytics/runs", auth.SettingsManage, c.analyticsStart),
+		staff("GET /analytics/run", auth.ReportRead, c.analyticsRunFragment),
+		staff("GET /analytics/value", auth.ReportRead, c.analyticsValue),
+		staff("GET /analytics/churn", auth.ReportRead, c.analyticsChurn),
+		staff("GET /analytics/clusters", auth.ReportRead, c.analyticsClusters),
+		staff("GET /analytics/baskets", auth.ReportRead, c.insightBaskets),
+		staff("GET /analytics/lifecycle", auth.ReportRead, c.insightLifecycle),
+		staff("GET /analytics/groups", auth.ReportRead, c.insightGroups),
+		staff("GET /analytics/habits", auth.ReportRead, c.insightHabits),
+		staff("GET /analytics/forecast", auth.ReportRead, c.insightForecast),
+		staff("GET /audiences", auth.ReportRead, c.audienceList),
+		staff("POST /audiences", auth.ReportRead, c.audienceCreate),
+		staff("GET /audiences/{id}", auth.ReportRead, c.audienceShow),
+		staff("GET /audiences/{id}/export.csv", auth.MemberExport, c.audienceExport),
 
 		staff("GET /export/members.csv", auth.MemberExport, c.exportMembers("csv")),
 		staff("GET /export/members.xlsx", auth.MemberExport, c.exportMembers("xlsx")),

@@ -14,17 +14,36 @@ import (
 // always holds a comma or a brace). Labels cannot hold commas when read
 // by Read, so the braces and commas are unambiguous.
 func WriteItemsetsCSV(w io.Writer, sets []Itemset, labels []string, baskets int) error {
+	return writeItemsets(w, labels, baskets, len(sets), func(r int) ([]int32, int) {
+		return sets[r].Items, sets[r].Count
+	})
+}
+
+// WriteFrequentCSV writes the itemsets of f as WriteItemsetsCSV writes
+// f.Itemsets(), without making them: on a short run the memory they take
+// costs more in page faults than writing them out.
+func WriteFrequentCSV(w io.Writer, f *Frequent) error {
+	flat, off, depth, order := f.sortedSets()
+	return writeItemsets(w, f.labels, f.baskets, len(order), func(r int) ([]int32, int) {
+		i := order[r]
+		return flat[off[i] : off[i]+int32(depth[i])], int(f.nodes[i].count)
+	})
+}
+
+// writeItemsets writes n itemsets, the r-th given by set(r).
+func writeItemsets(w io.Writer, labels []string, baskets, n int, set func(r int) ([]int32, int)) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString("items,support,count\n")
 	var buf []byte
 	var text floatText
-	n := float64(baskets)
-	for _, s := range sets {
-		buf = appendSet(buf[:0], s.Items, labels)
+	nb := float64(baskets)
+	for r := range n {
+		items, count := set(r)
+		buf = appendSet(buf[:0], items, labels)
 		buf = append(buf, ',')
-		buf = text.append(buf, float64(s.Count)/n)
+		buf = text.append(buf, float64(count)/nb)
 		buf = append(buf, ',')
-		buf = strconv.AppendInt(buf, int64(s.Count), 10)
+		buf = strconv.AppendInt(buf, int64(count), 10)
 		buf = append(buf, '\n')
 		if _, err := bw.Write(buf); err != nil {
 			return fmt.Errorf("basket: write itemsets: %w", err)
@@ -40,11 +59,28 @@ func WriteItemsetsCSV(w io.Writer, sets []Itemset, labels []string, baskets int)
 // lift,count and one row per rule; lhs and rhs are written as itemsets
 // are by WriteItemsetsCSV ({} for an empty lhs).
 func WriteRulesCSV(w io.Writer, rules []Rule, labels []string) error {
+	return writeRules(w, labels, len(rules), func(i int) Rule { return rules[i] })
+}
+
+// WriteFrequentRulesCSV writes the rules f.Rules(opt) would give as
+// WriteRulesCSV writes them, without making them all first, and returns
+// how many it wrote.
+func WriteFrequentRulesCSV(w io.Writer, f *Frequent, opt RuleOptions) (int, error) {
+	hits, flat, err := f.sortedRules(opt)
+	if err != nil {
+		return 0, err
+	}
+	return len(hits), writeRules(w, f.labels, len(hits), func(i int) Rule { return f.rule(&hits[i], flat) })
+}
+
+// writeRules writes n rules, the i-th given by rule(i).
+func writeRules(w io.Writer, labels []string, n int, rule func(i int) Rule) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString("lhs,rhs,support,confidence,coverage,lift,count\n")
 	var buf []byte
 	var text floatText
-	for _, r := range rules {
+	for i := range n {
+		r := rule(i)
 		buf = appendSet(buf[:0], r.LHS, labels)
 		buf = append(buf, ',')
 		rhs := [1]int32{r.RHS}

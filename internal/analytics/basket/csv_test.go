@@ -139,3 +139,81 @@ func TestMinCount(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteFrequentCSV checks that writing the itemsets straight from the
+// result gives the same bytes as writing Itemsets(), on Groceries, on a
+// small file with quoted labels and on a result with no itemsets.
+func TestWriteFrequentCSV(t *testing.T) {
+	small, err := Read(strings.NewReader("x,\"q\"\nx,y z\nx\n"), ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apart, err := Read(strings.NewReader("a\nb\n"), ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name    string
+		b       *Baskets
+		support float64
+	}{{"groceries", testBaskets(t, groceriesPath), 0.001}, {"small", small, 0.3}, {"none", apart, 1}} {
+		f := mustMine(t, c.b, c.support)
+		if c.name == "none" && f.Len() != 0 {
+			t.Fatalf("none: %d itemsets", f.Len())
+		}
+		var want, got bytes.Buffer
+		if err := WriteItemsetsCSV(&want, f.Itemsets(), c.b.Labels(), c.b.Len()); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteFrequentCSV(&got, f); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("%s: WriteFrequentCSV differs from WriteItemsetsCSV (%d and %d bytes)", c.name, got.Len(), want.Len())
+		}
+	}
+	if err := WriteFrequentCSV(failWriter{}, mustMine(t, small, 0.3)); err == nil {
+		t.Error("write error not reported")
+	}
+}
+
+func mustMine(t *testing.T, b *Baskets, support float64) *Frequent {
+	t.Helper()
+	f, err := Mine(b, Options{MinSupport: support})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TestWriteFrequentRulesCSV checks that writing the rules straight from
+// the result, and counting them, agree with Rules and WriteRulesCSV.
+func TestWriteFrequentRulesCSV(t *testing.T) {
+	f := mustMine(t, testBaskets(t, groceriesPath), 0.001)
+	for _, opt := range []RuleOptions{{MinConfidence: 0.5}, {MinConfidence: 0.1, MinLen: 2}, {MinConfidence: 0}, {MinConfidence: 1}} {
+		rules, err := f.Rules(opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, got bytes.Buffer
+		if err := WriteRulesCSV(&want, rules, f.Labels()); err != nil {
+			t.Fatal(err)
+		}
+		n, err := WriteFrequentRulesCSV(&got, f, opt)
+		if err != nil || n != len(rules) {
+			t.Fatalf("%+v: wrote %d rules (%v), want %d", opt, n, err, len(rules))
+		}
+		if got.String() != want.String() {
+			t.Errorf("%+v: WriteFrequentRulesCSV differs from WriteRulesCSV", opt)
+		}
+		if n, err := f.NumRules(opt); err != nil || n != len(rules) {
+			t.Errorf("%+v: NumRules %d (%v), want %d", opt, n, err, len(rules))
+		}
+	}
+	if _, err := WriteFrequentRulesCSV(&bytes.Buffer{}, f, RuleOptions{MinConfidence: 2}); err == nil {
+		t.Error("confidence 2 accepted")
+	}
+	if _, err := f.NumRules(RuleOptions{MinConfidence: -1}); err == nil {
+		t.Error("confidence -1 accepted")
+	}
+}

@@ -150,10 +150,25 @@ type Itemset struct {
 // Itemsets are the frequent itemsets by size, then by item ids. Their
 // Items share one backing array.
 func (f *Frequent) Itemsets() []Itemset {
-	depth := f.depths()
+	flat, off, depth, order := f.sortedSets()
+	if order == nil {
+		return nil
+	}
+	sets := make([]Itemset, len(order))
+	for r, i := range order {
+		sets[r] = Itemset{Items: flat[off[i] : off[i]+int32(depth[i]) : off[i]+int32(depth[i])], Count: int(f.nodes[i].count)}
+	}
+	return sets
+}
+
+// sortedSets spells out the ids of every itemset, ascending, and orders
+// the itemsets as Itemsets does: the r-th itemset is node i = order[r],
+// its ids flat[off[i]:off[i]+depth[i]]. order is nil when there are none.
+func (f *Frequent) sortedSets() (flat, off []int32, depth []uint8, order []int32) {
+	depth = f.depths()
 	// Spell out each node's ids, ascending, at off[i] in flat, and group
 	// the nodes by size (counting sort).
-	off := make([]int32, len(f.nodes))
+	off = make([]int32, len(f.nodes))
 	var bySize []int32
 	total := int32(0)
 	for i, d := range depth {
@@ -164,7 +179,7 @@ func (f *Frequent) Itemsets() []Itemset {
 		}
 		bySize[d]++
 	}
-	flat := make([]int32, total)
+	flat = make([]int32, total)
 	for i := range f.nodes {
 		items := flat[off[i] : off[i]+int32(depth[i])]
 		for j, k := len(items)-1, int32(i); j >= 0; j-- {
@@ -177,7 +192,7 @@ func (f *Frequent) Itemsets() []Itemset {
 	for d, n := range bySize {
 		start[d+1] = start[d] + n
 	}
-	order := make([]int32, len(f.nodes))
+	order = make([]int32, len(f.nodes))
 	next := slices.Clone(start)
 	for i, d := range depth {
 		order[next[d]] = int32(i)
@@ -186,7 +201,7 @@ func (f *Frequent) Itemsets() []Itemset {
 	// Sort within each size by a key of the first four ids, 16 bits each
 	// when they fit, then by the ids.
 	if len(f.nodes) == 0 {
-		return nil
+		return nil, nil, nil, nil
 	}
 	keys := make([]setKey, 0, slices.Max(bySize))
 	for d := range bySize {
@@ -211,11 +226,7 @@ func (f *Frequent) Itemsets() []Itemset {
 			group[j] = k.i
 		}
 	}
-	sets := make([]Itemset, len(order))
-	for r, i := range order {
-		sets[r] = Itemset{Items: flat[off[i] : off[i]+int32(depth[i]) : off[i]+int32(depth[i])], Count: int(f.nodes[i].count)}
-	}
-	return sets
+	return flat, off, depth, order
 }
 
 // setKey orders itemsets of one size; see Itemsets.

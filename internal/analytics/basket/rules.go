@@ -36,14 +36,97 @@ type Rule struct {
 // Confidence and lift are each one division of exact integer products, so
 // rules whose ratios are equal get equal floats and tie exactly.
 func (f *Frequent) Rules(opt RuleOptions) ([]Rule, error) {
+	hits, flat, err := f.sortedRules(opt)
+	if err != nil {
+		return nil, err
+	}
+	rules := make([]Rule, len(hits))
+	for r := range hits {
+		rules[r] = f.rule(&hits[r], flat)
+	}
+	return rules, nil
+}
+
+// NumRules is len(f.Rules(opt)), found without ordering or making them.
+func (f *Frequent) NumRules(opt RuleOptions) (int, error) {
+	hits, _, _, err := f.findRules(opt)
+	return len(hits), err
+}
+
+// rule makes the Rule of h, whose lhs ids are in flat.
+func (f *Frequent) rule(h *hit, flat []int32) Rule {
+	n := float64(f.baskets)
+	cx := float64(f.nodes[h.node].count)
+	cl := n
+	if h.lhs >= 0 {
+		cl = float64(f.nodes[h.lhs].count)
+	}
+	return Rule{
+		LHS:        flat[h.off : h.off+h.nl : h.off+h.nl],
+		RHS:        h.rhsID,
+		Count:      int(f.nodes[h.node].count),
+		Support:    cx / n,
+		Confidence: h.conf,
+		Coverage:   cl / n,
+		Lift:       h.lift,
+	}
+}
+
+// sortedRules finds the rules and orders them as Rules does; the lhs ids
+// of each are in flat.
+func (f *Frequent) sortedRules(opt RuleOptions) (hits []hit, flat []int32, err error) {
+	hits, depth, lhsItems, err := f.findRules(opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	nodes := f.nodes
+	// Spell out the items, then sort the hits.
+	flat = make([]int32, lhsItems)
+	off := int32(0)
+	for r := range hits {
+		h := &hits[r]
+		k := int32(depth[h.node])
+		h.off, h.nl = off, k-1
+		_, h.rhsID = f.ruleItems(flat[off:off:off+k-1], *h, int(k))
+		off += k - 1
+	}
+	lhsOf := func(h *hit) []int32 { return flat[h.off : h.off+h.nl] }
+	// Sort the hits themselves rather than keys pointing to them: on a
+	// short run each fresh page of memory costs a page fault, more than
+	// the larger swaps. Lift and confidence are positive, so comparing
+	// them as floats orders as their bits would; then descending count
+	// and ascending length.
+	for i := range hits {
+		h := &hits[i]
+		h.rest = uint64(math.MaxUint32-uint32(nodes[h.node].count))<<8 | uint64(depth[h.node])
+	}
+	slices.SortFunc(hits, func(a, b hit) int {
+		switch {
+		case a.lift != b.lift:
+			return cmp.Compare(b.lift, a.lift)
+		case a.conf != b.conf:
+			return cmp.Compare(b.conf, a.conf)
+		case a.rest != b.rest:
+			return cmp.Compare(a.rest, b.rest)
+		}
+		if c := slices.Compare(lhsOf(&a), lhsOf(&b)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.rhsID, b.rhsID)
+	})
+	return hits, flat, nil
+}
+
+// findRules finds the rules of Rules, unordered and their lhs not yet
+// spelt out; lhsItems is the number of lhs items of all of them.
+func (f *Frequent) findRules(opt RuleOptions) (hits []hit, depth []uint8, lhsItems int, err error) {
 	if !(opt.MinConfidence >= 0 && opt.MinConfidence <= 1) {
-		return nil, fmt.Errorf("basket: minimum confidence %v is not in [0, 1]", opt.MinConfidence)
+		return nil, nil, 0, fmt.Errorf("basket: minimum confidence %v is not in [0, 1]", opt.MinConfidence)
 	}
 	n := float64(f.baskets)
 	nodes := f.nodes
-	depth := f.depths()
-	hits := make([]hit, 0, len(nodes)/2)
-	lhsItems := 0
+	depth = f.depths()
+	hits = make([]hit, 0, len(nodes)/2)
 	// path[j] is the code of the node's j-th item and at[j] the node of
 	// its first j+1 items.
 	var path, at [256]int32
@@ -89,81 +172,18 @@ func (f *Frequent) Rules(opt RuleOptions) ([]Rule, error) {
 			}
 		}
 	}
-
-	// Spell out the items, then sort indices to the hits, which moves 4
-	// bytes per swap, and make the rules once, in order.
-	flat := make([]int32, lhsItems)
-	off := int32(0)
-	for r := range hits {
-		h := &hits[r]
-		k := int32(depth[h.node])
-		h.off = off
-		_, h.rhsID = f.ruleItems(flat[off:off:off+k-1], *h, int(k))
-		off += k - 1
-	}
-	lhsOf := func(h *hit) []int32 { return flat[h.off : h.off+int32(depth[h.node])-1] }
-	// Sort keys: the bits of positive floats order as the floats do, so
-	// descending lift and confidence are ascending complements; then
-	// descending count and ascending length.
-	keys := make([]ruleKey, len(hits))
-	for i := range hits {
-		h := &hits[i]
-		keys[i] = ruleKey{
-			lift: ^math.Float64bits(h.lift),
-			conf: ^math.Float64bits(h.conf),
-			rest: uint64(math.MaxUint32-uint32(nodes[h.node].count))<<8 | uint64(depth[h.node]),
-			hit:  int32(i),
-		}
-	}
-	slices.SortFunc(keys, func(a, b ruleKey) int {
-		switch {
-		case a.lift != b.lift:
-			return cmp.Compare(a.lift, b.lift)
-		case a.conf != b.conf:
-			return cmp.Compare(a.conf, b.conf)
-		case a.rest != b.rest:
-			return cmp.Compare(a.rest, b.rest)
-		}
-		x, y := &hits[a.hit], &hits[b.hit]
-		if c := slices.Compare(lhsOf(x), lhsOf(y)); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.rhsID, y.rhsID)
-	})
-	rules := make([]Rule, len(hits))
-	for r, key := range keys {
-		h := &hits[key.hit]
-		cx := float64(nodes[h.node].count)
-		cl := n
-		if h.lhs >= 0 {
-			cl = float64(nodes[h.lhs].count)
-		}
-		rules[r] = Rule{
-			LHS:        lhsOf(h),
-			RHS:        h.rhsID,
-			Count:      int(nodes[h.node].count),
-			Support:    cx / n,
-			Confidence: h.conf,
-			Coverage:   cl / n,
-			Lift:       h.lift,
-		}
-	}
-	return rules, nil
-}
-
-// ruleKey orders rules; see Rules.
-type ruleKey struct {
-	lift, conf, rest uint64
-	hit              int32
+	return hits, depth, lhsItems, nil
 }
 
 // hit is a rule found: the itemset at node, minus its item at position
 // rhs, which is the node lhs (-1 for the empty set). Once spelt out, the
-// lhs ids are at off in a shared array and the rhs id is rhsID.
+// nl lhs ids are at off in a shared array and the rhs id is rhsID; rest
+// orders hits of equal lift and confidence (see Rules).
 type hit struct {
 	lift, conf     float64
+	rest           uint64
 	node, lhs, rhs int32
-	off, rhsID     int32
+	off, nl, rhsID int32
 }
 
 // ruleItems appends the lhs ids of h, ascending, to dst and returns them

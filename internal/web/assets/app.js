@@ -30,4 +30,30 @@
     sel.removeAllRanges();
     sel.addRange(range);
   });
+
+  // Elements with data-chart hold an ECharts option as JSON; the analytics
+  // pages load the library and the charts draw themselves, so pages need
+  // no inline script (the CSP forbids it).
+  function drawCharts(root) {
+    if (!window.echarts) {
+      return;
+    }
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      var chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el, null, { renderer: "canvas" });
+      chart.setOption(JSON.parse(el.getAttribute("data-chart")), true);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { drawCharts(e.target); });
+  window.addEventListener("resize", function () {
+    if (!window.echarts) {
+      return;
+    }
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      var chart = window.echarts.getInstanceByDom(el);
+      if (chart) {
+        chart.resize();
+      }
+    });
+  });
 })();
