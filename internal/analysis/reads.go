@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -12,6 +13,7 @@ import (
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/analytics/rfm"
 	"github.com/linli/linli/internal/auth"
+	"github.com/linli/linli/internal/locale"
 )
 
 // Filter chooses scored members. The zero value is every scored member.
@@ -54,6 +56,39 @@ func SegmentName(key string) (rfm.Name, bool) {
 		}
 	}
 	return rfm.Name{}, false
+}
+
+// SegmentLabel is the segment's name in lang (Chinese or English), its key
+// when unknown.
+func SegmentLabel(lang, key string) string {
+	n, ok := SegmentName(key)
+	switch {
+	case !ok:
+		return key
+	case lang == locale.Chinese:
+		return n.ZH
+	}
+	return n.EN
+}
+
+// Words is the reason in lang, as the console and the API show it.
+func (why Reason) Words(lang string) string {
+	switch why.Code {
+	case "interval":
+		return locale.T(lang, "web.analytics.reason.interval", why.Days, why.EveryDays)
+	case "once":
+		return locale.T(lang, "web.analytics.reason.once", why.Days)
+	case "recency":
+		return locale.T(lang, "web.analytics.reason.recency", why.Days)
+	case "p_alive":
+		if why.PAlive == nil {
+			return why.Code
+		}
+		return locale.T(lang, "web.analytics.reason.p_alive", strconv.FormatFloat(*why.PAlive, 'f', 2, 64))
+	case "segment":
+		return locale.T(lang, "web.analytics.reason.segment", SegmentLabel(lang, why.Segment))
+	}
+	return why.Code
 }
 
 // Check validates f, filling the default P(alive) bound of a churn list.

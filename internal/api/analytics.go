@@ -10,7 +10,6 @@ import (
 
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/analysis"
-	"github.com/linli/linli/internal/locale"
 	"github.com/linli/linli/internal/member"
 	"github.com/linli/linli/internal/server"
 	"github.com/linli/linli/internal/store"
@@ -188,32 +187,12 @@ func (x *API) analyticsChurn(w http.ResponseWriter, r *http.Request) {
 		NextCursor: encodeChurnCursor(p.Next)}
 	for _, it := range p.Items {
 		for i := range it.Reasons {
-			it.Reasons[i].Text = reasonText(lang, it.Reasons[i])
+			it.Reasons[i].Text = it.Reasons[i].Words(lang)
 		}
 		card, name := x.scored(r, it.Scored)
 		out.Items = append(out.Items, ChurnItem{AtRisk: it, CardNo: card, Name: name})
 	}
 	server.JSON(w, http.StatusOK, out)
-}
-
-// reasonText is a churn reason in lang, with the console's words.
-func reasonText(lang string, why analysis.Reason) string {
-	switch why.Code {
-	case "interval":
-		return locale.T(lang, "web.analytics.reason.interval", why.Days, why.EveryDays)
-	case "once":
-		return locale.T(lang, "web.analytics.reason.once", why.Days)
-	case "recency":
-		return locale.T(lang, "web.analytics.reason.recency", why.Days)
-	case "p_alive":
-		if why.PAlive == nil {
-			return why.Code
-		}
-		return locale.T(lang, "web.analytics.reason.p_alive", strconv.FormatFloat(*why.PAlive, 'f', 2, 64))
-	case "segment":
-		return locale.T(lang, "web.analytics.reason.segment", segmentName(lang, why.Segment))
-	}
-	return why.Code
 }
 
 func (x *API) analyticsClusters(w http.ResponseWriter, r *http.Request) {
@@ -258,15 +237,4 @@ func (x *API) startAnalysisRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	server.JSON(w, http.StatusAccepted, run)
-}
-
-func segmentName(lang, key string) string {
-	n, ok := analysis.SegmentName(key)
-	if !ok {
-		return key
-	}
-	if lang == locale.Chinese {
-		return n.ZH
-	}
-	return n.EN
 }

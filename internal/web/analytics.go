@@ -11,7 +11,6 @@ import (
 
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/analysis"
-	"github.com/linli/linli/internal/analytics/rfm"
 	"github.com/linli/linli/internal/auth"
 	"github.com/linli/linli/internal/locale"
 	"github.com/linli/linli/internal/member"
@@ -372,24 +371,11 @@ func (c *Console) scoredRows(r *http.Request, list []analysis.Scored) []scoredRo
 }
 
 func (c *Console) scoredRow(r *http.Request, s analysis.Scored) scoredRow {
-	row := scoredRow{Scored: s, Segment: segmentName(c.lang(r), s.Segment), PAliveText: decimals(s.PAlive, 2), Expected: decimals(s.Expected90d, 1)}
+	row := scoredRow{Scored: s, Segment: analysis.SegmentLabel(c.lang(r), s.Segment), PAliveText: decimals(s.PAlive, 2), Expected: decimals(s.Expected90d, 1)}
 	if m, err := c.app.Members.Get(r.Context(), server.Actor(r), s.MemberID, member.View{}); err == nil {
 		row.Card, row.Name = m.CardNo, m.Name
 	}
 	return row
-}
-
-// segmentName is a segment key in lang.
-func segmentName(lang, key string) string {
-	for _, n := range rfm.Names {
-		if n.Key == key {
-			if lang == locale.Chinese {
-				return n.ZH
-			}
-			return n.EN
-		}
-	}
-	return key
 }
 
 // ---- churn ----
@@ -498,7 +484,7 @@ func (c *Console) renderChurn(w http.ResponseWriter, r *http.Request, status int
 	}
 	d := churnData{Store: sf, SaveError: saveErr, SaveName: saveName, CanExport: server.Can(r, auth.MemberExport)}
 	for _, k := range analysis.SegmentKeys() {
-		d.Segments = append(d.Segments, [2]string{k, segmentName(lang, k)})
+		d.Segments = append(d.Segments, [2]string{k, analysis.SegmentLabel(lang, k)})
 	}
 	if d.SaveName == "" {
 		d.SaveName = c.t(r, "web.analytics.churn.audience_default", c.app.Now().In(displayZone).Format("2006-01-02"))
@@ -536,7 +522,7 @@ func (c *Console) renderChurn(w http.ResponseWriter, r *http.Request, status int
 	for _, it := range p.Items {
 		row := atRiskRow{scoredRow: c.scoredRow(r, it.Scored), ValueAtRiskFen: it.ValueAtRiskFen}
 		for _, why := range it.Reasons {
-			row.Reasons = append(row.Reasons, reasonText(lang, why))
+			row.Reasons = append(row.Reasons, why.Words(lang))
 		}
 		d.Items = append(d.Items, row)
 	}
@@ -558,26 +544,6 @@ func (c *Console) renderChurn(w http.ResponseWriter, r *http.Request, status int
 		d.NextURL = "/analytics/churn?" + next.Encode()
 	}
 	c.render(w, r, status, "analytics_churn", "web.analytics.churn.title", d)
-}
-
-// reasonText is a churn reason in lang.
-func reasonText(lang string, why analysis.Reason) string {
-	switch why.Code {
-	case "interval":
-		return locale.T(lang, "web.analytics.reason.interval", why.Days, why.EveryDays)
-	case "once":
-		return locale.T(lang, "web.analytics.reason.once", why.Days)
-	case "recency":
-		return locale.T(lang, "web.analytics.reason.recency", why.Days)
-	case "p_alive":
-		if why.PAlive == nil {
-			return why.Code
-		}
-		return locale.T(lang, "web.analytics.reason.p_alive", strconv.FormatFloat(*why.PAlive, 'f', 2, 64))
-	case "segment":
-		return locale.T(lang, "web.analytics.reason.segment", segmentName(lang, why.Segment))
-	}
-	return why.Code
 }
 
 // ---- clusters ----

@@ -33,7 +33,7 @@ func criteriaText(lang string, c *Console, r *http.Request, cr analysis.Criteria
 		parts = append(parts, c.t(r, "web.audiences.crit_churn", strconv.FormatFloat(cr.PAliveBelow, 'f', -1, 64)))
 	}
 	if cr.Segment != "" {
-		parts = append(parts, c.t(r, "web.audiences.crit_segment", segmentName(lang, cr.Segment)))
+		parts = append(parts, c.t(r, "web.audiences.crit_segment", analysis.SegmentLabel(lang, cr.Segment)))
 	}
 	if cr.MinValueFen > 0 {
 		parts = append(parts, c.t(r, "web.audiences.crit_min_value", yuan(cr.MinValueFen)))
@@ -143,7 +143,7 @@ func (c *Console) loadAudience(w http.ResponseWriter, r *http.Request) (*analysi
 func (c *Console) audienceMemberRow(r *http.Request, m analysis.AudienceMember) audienceMemberRow {
 	row := audienceMemberRow{MemberID: m.MemberID, Score: m.Score}
 	if m.Score != nil {
-		row.Segment, row.PAlive = segmentName(c.lang(r), m.Score.Segment), decimals(m.Score.PAlive, 2)
+		row.Segment, row.PAlive = analysis.SegmentLabel(c.lang(r), m.Score.Segment), decimals(m.Score.PAlive, 2)
 	}
 	if mm, err := c.app.Members.Get(r.Context(), server.Actor(r), m.MemberID, member.View{}); err == nil {
 		row.Card, row.Name, row.Phone, row.Status = mm.CardNo, mm.Name, mm.Phone, mm.Status
