@@ -841,14 +841,7 @@ func (r *Reports) Audiences(ctx context.Context, actor linli.Actor, before int64
 	if err != nil {
 		return nil, 0, err
 	}
-	var next int64
-	if len(list) > limit {
-		list = list[:limit]
-		next = list[limit-1].ID
-	}
-	if list == nil {
-		list = []Audience{}
-	}
+	list, next := page(list, limit, func(a Audience) int64 { return a.ID })
 	return list, next, nil
 }
 
@@ -884,15 +877,23 @@ func (r *Reports) AudienceMembers(ctx context.Context, actor linli.Actor, id, af
 	if err != nil {
 		return nil, 0, err
 	}
+	list, next := page(list, limit, func(m AudienceMember) int64 { return m.MemberID })
+	return list, next, nil
+}
+
+// page cuts list, read with one row more than limit, to limit and returns
+// the cursor of the next page (the last row's key; 0 when there is none).
+// An empty page is an empty slice, so that JSON says [] rather than null.
+func page[T any](list []T, limit int, key func(T) int64) ([]T, int64) {
 	var next int64
 	if len(list) > limit {
 		list = list[:limit]
-		next = list[limit-1].MemberID
+		next = key(list[limit-1])
 	}
 	if list == nil {
-		list = []AudienceMember{}
+		list = []T{}
 	}
-	return list, next, nil
+	return list, next
 }
 
 // String is the filter in a few words, for logs and audit lines.

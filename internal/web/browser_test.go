@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -58,16 +59,22 @@ func chromePath(t *testing.T) string {
 	return p
 }
 
-// TestBrowser drives the console in headless Chromium: log in, register a
-// member through the form, find them by phone with the search box and see
-// the profile. Any JavaScript exception, console error or browser-logged
-// error (a blocked script, a missing asset) fails the test.
-func TestBrowser(t *testing.T) {
-	exec := chromePath(t)
-	e := newEnv(t)
+// browser is headless Chromium for one test, with a listener in place
+// before the first page loads that collects what the pages report as
+// wrong: exceptions, console errors and browser-logged errors (blocked
+// scripts, CSP violations, failed loads).
+type browser struct {
+	ctx      context.Context
+	mu       sync.Mutex
+	problems []string
+}
 
+// newBrowser starts Chromium for t, stopped when t ends; ignore, when not
+// nil, passes over a logged entry the test expects.
+func newBrowser(t *testing.T, timeout time.Duration, ignore func(*cdplog.Entry) bool) *browser {
+	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exec),
+		chromedp.ExecPath(chromePath(t)),
 		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
@@ -82,20 +89,8 @@ func TestBrowser(t *testing.T) {
 		chromedp.WindowSize(1280, 900),
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-
-	var mu sync.Mutex
-	var problems []string
-	// A form sent back with its errors answers 422, which the browser logs
-	// as a failed load; that is expected while allowInvalid is set.
-	var allowInvalid atomic.Bool
-	report := func(format string, args ...any) {
-		mu.Lock()
-		problems = append(problems, fmt.Sprintf(format, args...))
-		mu.Unlock()
-	}
-	// The listener is in place before the first page loads, so nothing the
-	// page says at start-up is missed.
+	t.Cleanup(cancelAlloc)
+	b := &browser{}
 	listen := chromedp.WithListener(func(ev any) {
 		switch ev := ev.(type) {
 		case *runtime.EventExceptionThrown:
@@ -104,41 +99,71 @@ func TestBrowser(t *testing.T) {
 			if d.Exception != nil {
 				msg += " " + d.Exception.Description
 			}
-			report("exception at %s:%d: %s", d.URL, d.LineNumber+1, msg)
+			b.report("exception at %s:%d: %s", d.URL, d.LineNumber+1, msg)
 		case *runtime.EventConsoleAPICalled:
 			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
 				var args []string
 				for _, a := range ev.Args {
 					args = append(args, strings.TrimSpace(string(a.Value)+" "+a.Description))
 				}
-				report("console.%s: %s", ev.Type, strings.Join(args, " "))
+				b.report("console.%s: %s", ev.Type, strings.Join(args, " "))
 			}
 		case *cdplog.EventEntryAdded:
-			// Blocked scripts, CSP violations and failed loads land here.
-			if ev.Entry.Level == cdplog.EntryLevelError &&
-				!(allowInvalid.Load() && ev.Entry.Source == cdplog.EntrySourceNetwork && strings.Contains(ev.Entry.Text, "status of 422")) {
-				report("browser log (%s): %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL)
+			if ev.Entry.Level == cdplog.EntryLevelError && (ignore == nil || !ignore(ev.Entry)) {
+				b.report("browser log (%s): %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL)
 			}
 		}
 	})
 	ctx, cancelCtx := chromedp.NewContext(allocCtx, listen)
-	defer cancelCtx()
-	ctx, cancel := context.WithTimeout(ctx, 180*time.Second)
-	defer cancel()
+	t.Cleanup(cancelCtx)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	t.Cleanup(cancel)
+	b.ctx = ctx
+	return b
+}
+
+func (b *browser) report(format string, args ...any) {
+	b.mu.Lock()
+	b.problems = append(b.problems, fmt.Sprintf(format, args...))
+	b.mu.Unlock()
+}
+
+// Problems is what the pages reported so far.
+func (b *browser) Problems() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.problems)
+}
+
+// TestBrowser drives the console in headless Chromium: log in, register a
+// member through the form, find them by phone with the search box and see
+// the profile. Any JavaScript exception, console error or browser-logged
+// error (a blocked script, a missing asset) fails the test.
+func TestBrowser(t *testing.T) {
+	chromePath(t) // skips at once without Chromium
+	e := newEnv(t)
+
+	// A form sent back with its errors answers 422, which the browser logs
+	// as a failed load; that is expected while allowInvalid is set.
+	var allowInvalid atomic.Bool
+	b := newBrowser(t, 180*time.Second, func(e *cdplog.Entry) bool {
+		return allowInvalid.Load() && e.Source == cdplog.EntrySourceNetwork && strings.Contains(e.Text, "status of 422")
+	})
+	ctx := b.ctx
 
 	const phone = "13812345678"
 	text := func(id string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID(id)))
 		if err != nil {
-			t.Fatalf("read #%s: %v (browser problems: %v)", id, err, problems)
+			t.Fatalf("read #%s: %v (browser problems: %v)", id, err, b.Problems())
 		}
 		return strings.TrimSpace(s)
 	}
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v (browser problems: %v)", what, err, problems)
+			t.Fatalf("%s: %v (browser problems: %v)", what, err, b.Problems())
 		}
 	}
 
@@ -371,7 +396,7 @@ func TestBrowser(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the run started from the page never shows as done (browser problems: %v)", problems)
+			t.Fatalf("the run started from the page never shows as done (browser problems: %v)", b.Problems())
 		}
 	}
 	do("save the churn list",
@@ -389,9 +414,7 @@ func TestBrowser(t *testing.T) {
 		shootTo(t, ctx, "analytics-churn.png")
 	}
 
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
+	for _, p := range b.Problems() {
 		t.Errorf("browser reported: %s", p)
 	}
 }
