@@ -170,7 +170,8 @@ func TestDemoThenStats(t *testing.T) {
 	if r := mustRun(t, "check", "--data-dir", dir); !strings.Contains(r.stdout, "no violations") {
 		t.Errorf("check after demo: %s", r)
 	}
-	for _, want := range []string{"password demo-pass-1", "admin", "owner", "cashier", "analyst", "secret.key", "/login"} {
+	for _, want := range []string{"password demo-pass-1", "admin", "owner", "cashier", "analyst", "secret.key", "/login",
+		"Demo analysis:"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
 		}
