@@ -433,6 +433,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 		"linli_members_active 1\n",
 		`linli_http_requests_total{route="POST /api/v1/members",status="201"} 1`,
 		"linli_db_open_connections ",
+		"# TYPE linli_sales_grouped_total counter\nlinli_sales_grouped_total ",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %q", want)

@@ -19,6 +19,7 @@ import (
 	"github.com/linli/linli/internal/api"
 	"github.com/linli/linli/internal/app"
 	"github.com/linli/linli/internal/server"
+	"github.com/linli/linli/internal/store"
 	"github.com/linli/linli/internal/web"
 )
 
@@ -39,6 +40,19 @@ func build(a *app.App) (*built, error) {
 	h := &health{app: a}
 	m.AddGauge(server.Gauge{Name: "linli_members_active", Help: "Active members (refreshed at most every 10 seconds).", Read: h.members})
 	m.AddGauge(server.Gauge{Name: "linli_db_open_connections", Help: "Open database connections (writer and readers).", Read: h.openConns})
+	// How the tills' sales commit (store/salegroup.go): many sales running
+	// alone mean merged members, conflicts or failing groups.
+	sales := store.NewSales(a.DB)
+	for i, c := range []struct{ name, help string }{
+		{"linli_sale_groups_total", "Groups of sales committed together."},
+		{"linli_sales_grouped_total", "Sales committed in a group."},
+		{"linli_sales_alone_total", "Sales committed alone after their group could not take them (a merged member, a receipt taken meanwhile, a failed group)."},
+	} {
+		m.AddGauge(server.Gauge{Name: c.name, Help: c.help, Counter: true, Read: func() float64 {
+			groups, grouped, alone := sales.SaleGroupStats()
+			return float64([]int64{groups, grouped, alone}[i])
+		}})
+	}
 
 	routes := []server.Route{
 		{Pattern: "GET /healthz", Access: server.Public, Handler: healthz},

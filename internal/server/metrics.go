@@ -26,6 +26,8 @@ type Metrics struct {
 type Gauge struct {
 	Name, Help string
 	Read       func() float64
+	// Counter marks a value that only grows (its name ends in _total).
+	Counter bool
 }
 
 var buckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
@@ -149,7 +151,11 @@ func (m *Metrics) Write(w io.Writer) {
 		fmt.Fprintf(w, "linli_http_request_duration_seconds_count{route=%q} %d\n", r, h.n)
 	}
 	for _, g := range m.gauges {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", g.Name, g.Help, g.Name, g.Name, g.Read())
+		typ := "gauge"
+		if g.Counter {
+			typ = "counter"
+		}
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n%s %g\n", g.Name, g.Help, g.Name, typ, g.Name, g.Read())
 	}
 	fmt.Fprintln(w, "# HELP linli_goroutines Goroutines in the process.")
 	fmt.Fprintln(w, "# TYPE linli_goroutines gauge")
