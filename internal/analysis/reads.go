@@ -309,16 +309,23 @@ type Overview struct {
 	ValueClasses []ClassRow   `json:"value_classes"`
 }
 
-// Segments builds the overview.
-func (r *Reports) Segments(ctx context.Context, actor linli.Actor, f Filter) (*Overview, error) {
-	f = Filter{StoreID: f.StoreID}
+// report starts a report on the stored scores: the store filter the
+// actor may use (a store-bound viewer gets theirs) and the runs' state.
+func (r *Reports) report(ctx context.Context, actor linli.Actor, storeID int64) (Filter, State, error) {
+	f := Filter{StoreID: storeID}
 	if err := scope(actor, &f); err != nil {
-		return nil, err
+		return f, State{}, err
 	}
 	if err := f.Check(); err != nil {
-		return nil, err
+		return f, State{}, err
 	}
 	state, err := r.State(ctx, actor)
+	return f, state, err
+}
+
+// Segments builds the overview.
+func (r *Reports) Segments(ctx context.Context, actor linli.Actor, f Filter) (*Overview, error) {
+	f, state, err := r.report(ctx, actor, f.StoreID)
 	if err != nil {
 		return nil, err
 	}
@@ -422,14 +429,7 @@ const TopLimit = 50
 
 // Value builds the value report.
 func (r *Reports) Value(ctx context.Context, actor linli.Actor, f Filter) (*ValueReport, error) {
-	f = Filter{StoreID: f.StoreID}
-	if err := scope(actor, &f); err != nil {
-		return nil, err
-	}
-	if err := f.Check(); err != nil {
-		return nil, err
-	}
-	state, err := r.State(ctx, actor)
+	f, state, err := r.report(ctx, actor, f.StoreID)
 	if err != nil {
 		return nil, err
 	}
@@ -636,14 +636,7 @@ type ClusterReport struct {
 // Clusters describes the clusters of the latest run with their members'
 // average behaviour.
 func (r *Reports) Clusters(ctx context.Context, actor linli.Actor, f Filter) (*ClusterReport, error) {
-	f = Filter{StoreID: f.StoreID}
-	if err := scope(actor, &f); err != nil {
-		return nil, err
-	}
-	if err := f.Check(); err != nil {
-		return nil, err
-	}
-	state, err := r.State(ctx, actor)
+	f, state, err := r.report(ctx, actor, f.StoreID)
 	if err != nil {
 		return nil, err
 	}
