@@ -293,18 +293,18 @@ func benchSales(b *testing.B, pgURL string) {
 	f.run(b, client, 0, warmup) // connections, caches, prepared statements
 
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0, pg0 := cpuTime(), postgresCPU()
 	lat, wall := f.run(b, client, warmup, warmup+n)
-	cpu := cpuTime() - cpu0
+	cpu, pg := cpuTime()-cpu0, postgresCPU()-pg0
 	b.StopTimer()
 	slices.Sort(lat)
 	pct := func(p float64) float64 {
 		return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
 	}
 	rate := float64(n) / wall.Seconds()
-	cpu0 = cpuTime()
+	cpu0, pg0 = cpuTime(), postgresCPU()
 	bareRate := float64(n) / f.bare(b, n).Seconds()
-	bareCPU := cpuTime() - cpu0
+	bareCPU, barePG := cpuTime()-cpu0, postgresCPU()-pg0
 	b.ReportMetric(float64(wall.Nanoseconds())/float64(n), "ns/op")
 	b.ReportMetric(rate, "sales/s")
 	b.ReportMetric(pct(0.50), "p50-ms")
@@ -314,6 +314,11 @@ func benchSales(b *testing.B, pgURL string) {
 	// CPU per sale, client included, is steadier than rates on a shared machine.
 	b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-us/sale")
 	b.ReportMetric(float64(bareCPU.Microseconds())/float64(n), "bare-cpu-us/tx")
+	if pgURL != "" && pg > 0 {
+		// The server's CPU, on the same cores (see postgresCPU).
+		b.ReportMetric(float64(pg.Microseconds())/float64(n), "pg-cpu-us/sale")
+		b.ReportMetric(float64(barePG.Microseconds())/float64(n), "bare-pg-cpu-us/tx")
+	}
 
 	var stored int
 	if err := f.a.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM sales`).Scan(&stored); err != nil {

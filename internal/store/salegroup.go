@@ -242,7 +242,11 @@ func (s *Sales) commitGroup(group []*saleWork) {
 	// The group's statements run under a context of their own: one till
 	// giving up must not fail the others' sales.
 	ctx := context.WithoutCancel(group[0].ctx)
-	err := s.db.WriteGrouped(ctx, func(tx *Tx) error {
+	write := s.db.WriteGrouped
+	if s.db.sale != nil {
+		write = func(ctx context.Context, fn func(tx *Tx) error) error { return s.db.writeOn(ctx, s.db.sale, fn) }
+	}
+	err := write(ctx, func(tx *Tx) error {
 		bufs, solo, err := s.runGroup(ctx, tx, group, answers)
 		if err != nil {
 			return err
@@ -446,24 +450,37 @@ func readActivity(ctx context.Context, tx *Tx, group []*saleWork, states map[int
 	if len(ids) == 0 {
 		return nil
 	}
-	windows := "unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS w(member_id, f, t)"
-	args := []any{ids, from, to}
-	if tx.db.Dialect != Postgres {
-		windows = "(SELECT column1 AS member_id, column2 AS f, column3 AS t FROM (VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(ids)), ", ") + ")) AS w"
-		args = args[:0]
-		for i := range ids {
-			args = append(args, ids[i], from[i], to[i])
-		}
-	}
-	rows, err := tx.Query(ctx, `SELECT w.member_id,
+	var q string
+	var args []any
+	if tx.db.Dialect == Postgres {
+		// One pass over each member's sales in the window. The row
+		// comparisons can be served only by the (member_id, sold_at)
+		// index, so the generic plan the sale connections use (see
+		// openSaleConns) cannot pick the index on sold_at alone, which
+		// would read every member's sales of the year.
+		q = `SELECT w.member_id, COALESCE(s.spend, 0), s.visits, COALESCE(p.points, 0)
+			FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS w(member_id, f, t)
+			CROSS JOIN LATERAL (SELECT SUM(amount_fen - refunded_fen) FILTER (WHERE status <> 'voided') AS spend,
+					COUNT(*) FILTER (WHERE status = 'completed') AS visits
+				FROM sales WHERE (member_id, sold_at) > (w.member_id, w.f) AND (member_id, sold_at) <= (w.member_id, w.t)) s
+			CROSS JOIN LATERAL (SELECT SUM(delta) AS points FROM points_entries
+				WHERE member_id = w.member_id AND kind IN ('earn', 'refund_reversal') AND at > w.f AND at <= w.t) p`
+		args = []any{ids, from, to}
+	} else {
+		q = `SELECT w.member_id,
 			(SELECT COALESCE(SUM(amount_fen - refunded_fen), 0) FROM sales
 				WHERE member_id = w.member_id AND sold_at > w.f AND sold_at <= w.t AND status <> 'voided'),
 			(SELECT COUNT(*) FROM sales
 				WHERE member_id = w.member_id AND sold_at > w.f AND sold_at <= w.t AND status = 'completed'),
 			(SELECT COALESCE(SUM(delta), 0) FROM points_entries
 				WHERE member_id = w.member_id AND kind IN ('earn', 'refund_reversal') AND at > w.f AND at <= w.t)
-		FROM `+windows, args...)
+			FROM (SELECT column1 AS member_id, column2 AS f, column3 AS t FROM (VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(ids)), ", ") + `)) AS w`
+		for i := range ids {
+			args = append(args, ids[i], from[i], to[i])
+		}
+	}
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("store: tier windows: %w", err)
 	}
