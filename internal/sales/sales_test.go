@@ -319,6 +319,28 @@ func TestIdempotent(t *testing.T) {
 		if c := e.counts(t); c["refunds"] != 1 {
 			t.Errorf("refunds %d", c["refunds"])
 		}
+		// A repeat still gets the first answer when the catalogue has
+		// changed since, so that the sale priced afresh would not add up.
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE products SET price_fen = price_fen + 100`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		fresh := sales.New(store.NewSales(db), e.clk.now) // nothing cached
+		if _, err := fresh.Commit(ctx, linli.System, e.till, sale("R2", e.members[0], 5000)); code(err) != "sale.payment_mismatch" {
+			t.Fatalf("new sale at the old prices: %v", err)
+		}
+		late, err = fresh.Commit(ctx, linli.System, e.till, orig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := json.Marshal(late); string(b) != string(a) {
+			t.Errorf("replay after a price change differs:\n%s\n%s", a, b)
+		}
+		if c := e.counts(t); c["sales"] != 2 {
+			t.Errorf("sales %d", c["sales"])
+		}
 		e.check(t)
 	})
 }

@@ -341,14 +341,84 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 	}
 	h := hash(in)
 	// A repeat is answered before anything that may have changed since
-	// (prices, rules) is looked at.
-	old, held, err := s.st.BeforeSale(ctx, till.StoreID, till.Terminal, in.Receipt, in.MemberID)
+	// (prices, rules) is looked at. A store that commits sales in groups
+	// finds repeats for the whole group at once (SaleHint); then a repeat
+	// is looked for here only if the sale fails before it gets there.
+	_, grouped := s.st.(SaleWriter)
+	var held MemberTierRow
+	if !grouped {
+		old, row, err := s.st.BeforeSale(ctx, till.StoreID, till.Terminal, in.Receipt, in.MemberID)
+		if err != nil {
+			return nil, fmt.Errorf("sales: find receipt: %w", err)
+		}
+		if old != nil {
+			return replaySale(old, h, s.loadSale(ctx))
+		}
+		held = row
+	}
+	p, err := s.prepare(ctx, till, in, held)
 	if err != nil {
-		return nil, fmt.Errorf("sales: find receipt: %w", err)
+		if grouped {
+			if old, ferr := s.st.SaleByReceipt(ctx, till.StoreID, till.Terminal, in.Receipt); ferr != nil {
+				return nil, fmt.Errorf("sales: find receipt: %w", ferr)
+			} else if old != nil {
+				return replaySale(old, h, s.loadSale(ctx))
+			}
+		}
+		return nil, err
 	}
-	if old != nil {
-		return replaySale(old, h, s.loadSale(ctx))
+
+	hint := SaleHint{StoreID: till.StoreID, Terminal: till.Terminal, Receipt: in.Receipt, MemberID: in.MemberID}
+	if tiers := p.tiers; in.MemberID != 0 && (!held.Stored || tiers.Rank(tiers.Find(held.Code).Code) < len(tiers.Tiers)-1) {
+		// The window tierUpgrade reads unless the member is at the top
+		// (if the tier moved to the top meanwhile it reads none, which a
+		// store's hint tolerates).
+		hint.ActivityFrom, hint.ActivityTo = windowStart(p.tiers, now), now.Add(FutureSlack)
 	}
+	var out *Sale
+	for range attempts {
+		err = s.writeSale(ctx, hint, func(tx Tx) error {
+			res, err := s.commitTx(ctx, tx, actor, p, in, h, now)
+			out = res
+			return err
+		})
+		if !errors.Is(err, ErrDuplicate) {
+			break
+		}
+		// Another request took the receipt meanwhile: answer as a repeat
+		// once it is committed.
+		old, ferr := s.st.SaleByReceipt(ctx, till.StoreID, till.Terminal, in.Receipt)
+		if ferr != nil {
+			return nil, fmt.Errorf("sales: find receipt: %w", ferr)
+		}
+		if old != nil {
+			return replaySale(old, h, s.loadSale(ctx))
+		}
+	}
+	if errors.Is(err, ErrDuplicate) {
+		return nil, fmt.Errorf("sales: receipt %q still contended: %w", in.Receipt, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// prepared is a sale ready for its transaction: priced, paid, and earned
+// at the tier held (read before; the transaction earns again if the tier
+// is another by then).
+type prepared struct {
+	sale   *Sale
+	basket loyalty.Basket
+	redeem int64
+	rules  Rules
+	tiers  tier.Config
+	loc    *time.Location
+}
+
+// prepare prices the sale, checks its payments and earns its points at
+// the tier held.
+func (s *Service) prepare(ctx context.Context, till Till, in SaleInput, held MemberTierRow) (*prepared, error) {
 	rules, err := s.Rules(ctx)
 	if err != nil {
 		return nil, err
@@ -385,9 +455,9 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 	var earn loyalty.Earning
 	var basket loyalty.Basket
 	if in.MemberID != 0 {
-		// Earn at the tier the member holds now, read outside the
-		// transaction; the transaction earns again only if the tier moved
-		// meanwhile (see tierEarn).
+		// Earn at the tier held, read outside the transaction (or the
+		// lowest when unread); the transaction earns again only if the
+		// member's tier is another (see tierEarn).
 		b := loyalty.Basket{Time: in.SoldAt, Location: loc, TierMultiplier: tiers.Find(held.Code).PointsMultiplier}
 		for _, l := range lines {
 			b.Lines = append(b.Lines, loyalty.Line{Product: l.Product, Category: l.Category, AmountFen: l.AmountFen})
@@ -405,39 +475,7 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 		basket = b
 	}
 
-	hint := SaleHint{MemberID: in.MemberID}
-	if in.MemberID != 0 && tiers.Rank(tiers.Find(held.Code).Code) < len(tiers.Tiers)-1 {
-		// The window tierUpgrade reads unless the tier moved to the top
-		// meanwhile (then it reads none, which a store's hint tolerates).
-		hint.ActivityFrom, hint.ActivityTo = windowStart(tiers, now), now.Add(FutureSlack)
-	}
-	var out *Sale
-	for range attempts {
-		err = s.writeSale(ctx, hint, func(tx Tx) error {
-			res, err := s.commitTx(ctx, tx, actor, sale, in, h, now, rules, tiers, basket, redeem, loc)
-			out = res
-			return err
-		})
-		if !errors.Is(err, ErrDuplicate) {
-			break
-		}
-		// Another request took the receipt meanwhile: answer as a repeat
-		// once it is committed.
-		old, ferr := s.st.SaleByReceipt(ctx, till.StoreID, till.Terminal, in.Receipt)
-		if ferr != nil {
-			return nil, fmt.Errorf("sales: find receipt: %w", ferr)
-		}
-		if old != nil {
-			return replaySale(old, h, s.loadSale(ctx))
-		}
-	}
-	if errors.Is(err, ErrDuplicate) {
-		return nil, fmt.Errorf("sales: receipt %q still contended: %w", in.Receipt, err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return &prepared{sale: sale, basket: basket, redeem: redeem, rules: rules, tiers: tiers, loc: loc}, nil
 }
 
 // writeSale runs fn as a sale's transaction, grouped with others when the
@@ -485,8 +523,8 @@ type answer struct {
 
 // commitTx is the transaction of Commit. Its statements are few on
 // purpose: on SQLite every sale of the store queues behind them.
-func (s *Service) commitTx(ctx context.Context, tx Tx, actor linli.Actor, sale *Sale, in SaleInput, h []byte, now time.Time,
-	rules Rules, tiers tier.Config, basket loyalty.Basket, redeem int64, loc *time.Location) (*Sale, error) {
+func (s *Service) commitTx(ctx context.Context, tx Tx, actor linli.Actor, p *prepared, in SaleInput, h []byte, now time.Time) (*Sale, error) {
+	sale, rules, tiers, redeem := p.sale, p.rules, p.tiers, p.redeem
 	res := *sale
 	res.Lines = append([]Line(nil), sale.Lines...)
 	var balance int64
@@ -501,7 +539,7 @@ func (s *Service) commitTx(ctx context.Context, tx Tx, actor linli.Actor, sale *
 		}
 		res.MemberID, balance = id, bal
 		// Tiers: earn at the tier held before this sale (see tiers.go).
-		if tierRow, err = tierEarn(ctx, tx, tiers, &res, rules.Rules, basket); err != nil {
+		if tierRow, err = tierEarn(ctx, tx, tiers, &res, rules.Rules, p.basket); err != nil {
 			return nil, err
 		}
 	}
@@ -544,7 +582,7 @@ func (s *Service) commitTx(ctx context.Context, tx Tx, actor linli.Actor, sale *
 		reasons, _ := json.Marshal(res.Reasons)
 		e := &Entry{MemberID: res.MemberID, Delta: res.PointsEarned, Kind: "earn", Source: "sale", SourceID: id,
 			Rule: ruleCodes(res.Reasons), Operator: actor.Name, Reason: string(reasons), At: res.SoldAt}
-		if _, err := s.credit(ctx, tx, e, loyalty.ExpiresAt(rules.Expiry, res.SoldAt, loc)); err != nil {
+		if _, err := s.credit(ctx, tx, e, loyalty.ExpiresAt(rules.Expiry, res.SoldAt, p.loc)); err != nil {
 			return nil, err
 		}
 	}

@@ -89,6 +89,11 @@ type SaleWriter interface {
 
 // SaleHint says what a sale's transaction will read.
 type SaleHint struct {
+	// StoreID, Terminal and Receipt are the receipt the sale takes. When
+	// set, WriteSale answers ErrDuplicate without running fn if a sale
+	// holds it already, so the caller needs no look of its own first.
+	StoreID          int64
+	Terminal, Receipt string
 	// MemberID is the member whose balance the sale locks; 0: none.
 	MemberID int64
 	// ActivityFrom and ActivityTo are the tier window the sale reads

@@ -303,7 +303,7 @@ func (s *Sales) runGroup(ctx context.Context, tx *Tx, group []*saleWork, answers
 	if err := readActivity(ctx, tx, group, states); err != nil {
 		return nil, nil, err
 	}
-	pool, err := reserveGroupIDs(ctx, tx, len(group))
+	pool, taken, err := reserveGroupIDs(ctx, tx, group)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -311,7 +311,12 @@ func (s *Sales) runGroup(ctx context.Context, tx *Tx, group []*saleWork, answers
 	var bufs []*bufTx
 	var alone []*saleWork
 	receipts := map[receiptKey]bool{}
-	for _, w := range group {
+	for i, w := range group {
+		if taken[i] {
+			// A repeat: the caller answers it from the stored sale.
+			answers[w] = sales.ErrDuplicate
+			continue
+		}
 		var ms *memberState
 		if m := w.hint.MemberID; m != 0 {
 			if ms = states[m]; ms == nil {
@@ -505,11 +510,24 @@ type idPool struct {
 
 type poolMark struct{ sales, entries, lots int }
 
-// reserveGroupIDs reserves ids for n sales: each writes one sale, at most
-// two entries (an earning and a redemption) and one lot.
-func reserveGroupIDs(ctx context.Context, tx *Tx, n int) (*groupIDs, error) {
+// reserveGroupIDs reserves ids for the group's sales — each writes one
+// sale, at most two entries (an earning and a redemption) and one lot —
+// and finds which of the receipts their hints name are taken already
+// (taken[i] for group[i]). On PostgreSQL both are one statement.
+func reserveGroupIDs(ctx context.Context, tx *Tx, group []*saleWork) (*groupIDs, []bool, error) {
+	n := len(group)
+	var stores []int64
+	var terminals, receipts []string
+	var at []int // group index of each receipt
+	for i, w := range group {
+		if w.hint.Receipt != "" {
+			stores, terminals, receipts = append(stores, w.hint.StoreID), append(terminals, w.hint.Terminal), append(receipts, w.hint.Receipt)
+			at = append(at, i)
+		}
+	}
+	taken := make([]bool, n)
+	g := &groupIDs{}
 	if tx.db.Dialect != Postgres {
-		g := &groupIDs{}
 		var err error
 		for _, r := range []struct {
 			table string
@@ -517,38 +535,58 @@ func reserveGroupIDs(ctx context.Context, tx *Tx, n int) (*groupIDs, error) {
 			n     int
 		}{{"sales", &g.spare.sales, n}, {"points_entries", &g.spare.entries, 2 * n}, {"points_lots", &g.spare.lots, n}} {
 			if *r.ids, err = tx.ReserveIDs(ctx, r.table, r.n); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
-		return g, nil
+		if len(receipts) == 0 {
+			return g, taken, nil
+		}
+		args := make([]any, 0, 4*len(receipts))
+		for k := range receipts {
+			args = append(args, stores[k], terminals[k], receipts[k], k)
+		}
+		found, err := column[int](tx.Query(ctx, `SELECT r.column4 FROM (VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(receipts)), ", ")+`) AS r
+			JOIN sales s ON s.store_id = r.column1 AND s.terminal = r.column2 AND s.receipt_no = r.column3`, args...))
+		if err != nil {
+			return nil, nil, fmt.Errorf("store: find receipts: %w", err)
+		}
+		for _, k := range found {
+			taken[at[k]] = true
+		}
+		return g, taken, nil
 	}
 	rows, err := tx.Query(ctx, `SELECT 1, nextval(pg_get_serial_sequence('sales', 'id')) FROM generate_series(1, ?)
 		UNION ALL SELECT 2, nextval(pg_get_serial_sequence('points_entries', 'id')) FROM generate_series(1, ?)
-		UNION ALL SELECT 3, nextval(pg_get_serial_sequence('points_lots', 'id')) FROM generate_series(1, ?)`, n, 2*n, n)
+		UNION ALL SELECT 3, nextval(pg_get_serial_sequence('points_lots', 'id')) FROM generate_series(1, ?)
+		UNION ALL SELECT 4, r.k - 1 FROM unnest(?::bigint[], ?::text[], ?::text[]) WITH ORDINALITY AS r(store_id, terminal, receipt_no, k)
+			JOIN sales s ON s.store_id = r.store_id AND s.terminal = r.terminal AND s.receipt_no = r.receipt_no`,
+		n, 2*n, n, stores, terminals, receipts)
 	if err != nil {
-		return nil, fmt.Errorf("store: reserve ids: %w", err)
+		return nil, nil, fmt.Errorf("store: reserve ids: %w", err)
 	}
 	defer rows.Close()
-	g := &groupIDs{}
 	for rows.Next() {
 		var kind int
 		var id int64
 		if err := rows.Scan(&kind, &id); err != nil {
-			return nil, fmt.Errorf("store: reserve ids: %w", err)
+			return nil, nil, fmt.Errorf("store: reserve ids: %w", err)
 		}
 		switch kind {
 		case 1:
 			g.spare.sales = append(g.spare.sales, id)
 		case 2:
 			g.spare.entries = append(g.spare.entries, id)
-		default:
+		case 3:
 			g.spare.lots = append(g.spare.lots, id)
+		default:
+			taken[at[id]] = true
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: reserve ids: %w", err)
+		return nil, nil, fmt.Errorf("store: reserve ids: %w", err)
 	}
-	return g, nil
+	return g, taken, nil
 }
 
 // groupIDs is the reserve of a group: spare ids not yet handed out, and
