@@ -92,7 +92,7 @@ type SaleHint struct {
 	// StoreID, Terminal and Receipt are the receipt the sale takes. When
 	// set, WriteSale answers ErrDuplicate without running fn if a sale
 	// holds it already, so the caller needs no look of its own first.
-	StoreID          int64
+	StoreID           int64
 	Terminal, Receipt string
 	// MemberID is the member whose balance the sale locks; 0: none.
 	MemberID int64
