@@ -192,6 +192,23 @@ func (f *fixture) sale(i int) []byte {
 	return body
 }
 
+// post sends sale i from terminal term and waits for its answer.
+func (f *fixture) post(client *http.Client, term, i int) error {
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/api/v1/pos/sales", bytes.NewReader(f.sale(i)))
+	req.Header.Set("Authorization", "Bearer "+f.tokens[term])
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	msg, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("sale %d: %d %s", i, resp.StatusCode, msg)
+	}
+	return nil
+}
+
 // run spreads sales [from, to) over the terminals and returns each one's
 // latency and the wall time.
 func (f *fixture) run(b *testing.B, client *http.Client, from, to int) ([]time.Duration, time.Duration) {
@@ -207,23 +224,39 @@ func (f *fixture) run(b *testing.B, client *http.Client, from, to int) ([]time.D
 				if i >= to {
 					return
 				}
-				body := f.sale(i)
-				req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/api/v1/pos/sales", bytes.NewReader(body))
-				req.Header.Set("Authorization", "Bearer "+f.tokens[term])
-				req.Header.Set("Content-Type", "application/json")
 				t0 := time.Now()
-				resp, err := client.Do(req)
-				if err != nil {
+				if err := f.post(client, term, i); err != nil {
 					b.Error(err)
 					return
 				}
-				msg, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
 				lat[i-from] = time.Since(t0)
-				if resp.StatusCode != http.StatusCreated {
-					b.Errorf("sale %d: %d %s", i, resp.StatusCode, msg)
+			}
+		})
+	}
+	wg.Wait()
+	return lat, time.Since(start)
+}
+
+// paced sends sales [from, from+n) on a schedule of rate a second, sale j
+// due at j/rate and sent by terminal j mod 32, and returns each one's
+// latency counted from when it was due: a sale that waits for its
+// terminal's previous answer counts the wait, so a server that falls
+// behind shows it (no coordinated omission).
+func (f *fixture) paced(b *testing.B, client *http.Client, from, n int, rate float64) ([]time.Duration, time.Duration) {
+	lat := make([]time.Duration, n)
+	step := time.Duration(float64(time.Second) / rate)
+	start := time.Now().Add(10 * time.Millisecond)
+	var wg sync.WaitGroup
+	for term := range terminals {
+		wg.Go(func() {
+			for j := term; j < n; j += terminals {
+				due := start.Add(time.Duration(j) * step)
+				time.Sleep(time.Until(due))
+				if err := f.post(client, term, from+j); err != nil {
+					b.Error(err)
 					return
 				}
+				lat[j] = time.Since(due)
 			}
 		})
 	}
@@ -297,18 +330,13 @@ func benchSales(b *testing.B, pgURL string) {
 	lat, wall := f.run(b, client, warmup, warmup+n)
 	cpu, pg := cpuTime()-cpu0, postgresCPU()-pg0
 	b.StopTimer()
-	slices.Sort(lat)
-	pct := func(p float64) float64 {
-		return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
-	}
 	rate := float64(n) / wall.Seconds()
 	cpu0, pg0 = cpuTime(), postgresCPU()
 	bareRate := float64(n) / f.bare(b, n).Seconds()
 	bareCPU, barePG := cpuTime()-cpu0, postgresCPU()-pg0
 	b.ReportMetric(float64(wall.Nanoseconds())/float64(n), "ns/op")
 	b.ReportMetric(rate, "sales/s")
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
+	reportLatency(b, lat, false)
 	b.ReportMetric(bareRate, "bare-tx/s")
 	b.ReportMetric(rate/bareRate, "ratio")
 	// CPU per sale, client included, is steadier than rates on a shared machine.
@@ -319,12 +347,80 @@ func benchSales(b *testing.B, pgURL string) {
 		b.ReportMetric(float64(pg.Microseconds())/float64(n), "pg-cpu-us/sale")
 		b.ReportMetric(float64(barePG.Microseconds())/float64(n), "bare-pg-cpu-us/tx")
 	}
+	f.checkStored(b, warmup+2*n)
+}
 
+// reportLatency reports the percentiles of lat (sorted here), the tail
+// too when asked.
+func reportLatency(b *testing.B, lat []time.Duration, tail bool) {
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	if tail {
+		b.ReportMetric(pct(0.999), "p99.9-ms")
+		b.ReportMetric(pct(1), "max-ms")
+	}
+}
+
+func (f *fixture) checkStored(b *testing.B, want int) {
 	var stored int
 	if err := f.a.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM sales`).Scan(&stored); err != nil {
 		b.Fatal(err)
 	}
-	if stored != warmup+2*n {
-		b.Errorf("%d sales stored, want %d", stored, warmup+2*n)
+	if stored != want {
+		b.Errorf("%d sales stored, want %d", stored, want)
 	}
+}
+
+// BenchmarkSalesPaced measures the till's latency at a given rate rather
+// than at the most the server can take: the same sales and terminals as
+// BenchmarkSalesHTTP, but sent on a schedule (LINLI_BENCH_RATE sales a
+// second; default the rate goals, 3,000 on SQLite and 1,500 on
+// PostgreSQL), each sale's latency counted from when it was due. In the
+// closed loop of BenchmarkSalesHTTP every terminal sends again the moment
+// its answer comes, so the latency there is the queue in front of a
+// saturated server: 32 terminals at R sales a second wait 32/R on average
+// whatever the server does. Run it with -benchtime 1x.
+func BenchmarkSalesPaced(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchPaced(b, "", 3000) })
+	b.Run("postgres", func(b *testing.B) {
+		base := os.Getenv("LINLI_TEST_POSTGRES")
+		if base == "" {
+			b.Skip("set LINLI_TEST_POSTGRES (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) for PostgreSQL")
+		}
+		benchPaced(b, pgSchema(b, base), 1500)
+	})
+}
+
+func benchPaced(b *testing.B, pgURL string, rate float64) {
+	if s := os.Getenv("LINLI_BENCH_RATE"); s != "" {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || v <= 0 {
+			b.Fatalf("LINLI_BENCH_RATE=%q", s)
+		}
+		rate = v
+	}
+	n := count(b)
+	f := setup(b, pgURL)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: terminals, MaxConnsPerHost: terminals}}
+	defer client.CloseIdleConnections()
+	f.run(b, client, 0, warmup)
+
+	b.ResetTimer()
+	cpu0, pg0 := cpuTime(), postgresCPU()
+	lat, wall := f.paced(b, client, warmup, n, rate)
+	cpu, pg := cpuTime()-cpu0, postgresCPU()-pg0
+	b.StopTimer()
+	b.ReportMetric(float64(wall.Nanoseconds())/float64(n), "ns/op")
+	b.ReportMetric(rate, "offered/s")
+	b.ReportMetric(float64(n)/wall.Seconds(), "sales/s")
+	reportLatency(b, lat, true)
+	b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-us/sale")
+	if pgURL != "" && pg > 0 {
+		b.ReportMetric(float64(pg.Microseconds())/float64(n), "pg-cpu-us/sale")
+	}
+	f.checkStored(b, warmup+n)
 }

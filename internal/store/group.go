@@ -31,9 +31,10 @@ const maxGroup = 64
 var ErrClosed = errors.New("store: database closed")
 
 type groupWork struct {
-	ctx  context.Context
-	fn   func(tx *Tx) error
-	done chan error
+	ctx      context.Context
+	fn       func(tx *Tx) error
+	done     chan error
+	executed chan struct{} // closed when the transaction has ended
 }
 
 // committer runs grouped writes on one goroutine and syncs on another,
@@ -74,11 +75,27 @@ func (d *DB) WriteGrouped(ctx context.Context, fn func(tx *Tx) error) error {
 	if d.Dialect != SQLite {
 		return d.Write(ctx, fn)
 	}
+	_, done, err := d.submitGrouped(ctx, fn)
+	if err != nil {
+		return err
+	}
+	// Once handed over the work may commit, so its answer is awaited even
+	// if ctx ends: returning early could report as failed a sale that is
+	// on disk.
+	return <-done
+}
+
+// submitGrouped hands fn to the SQLite committer. executed is closed once
+// fn's transaction has ended (committed or not), done then gets
+// WriteGrouped's answer once the WAL is synced. Work that reads what fn
+// wrote may start at executed: the next transaction sees the commit, and
+// the sync that answers it covers fn's writes too.
+func (d *DB) submitGrouped(ctx context.Context, fn func(tx *Tx) error) (executed <-chan struct{}, done <-chan error, err error) {
 	c := &d.group
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		return ErrClosed
+		return nil, nil, ErrClosed
 	}
 	if !c.started {
 		c.started = true
@@ -90,18 +107,15 @@ func (d *DB) WriteGrouped(ctx context.Context, fn func(tx *Tx) error) error {
 	queue, quit := c.queue, c.quit
 	c.mu.Unlock()
 
-	w := &groupWork{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	w := &groupWork{ctx: ctx, fn: fn, done: make(chan error, 1), executed: make(chan struct{})}
 	select {
 	case queue <- w:
 	case <-ctx.Done():
-		return ctx.Err()
+		return nil, nil, ctx.Err()
 	case <-quit:
-		return ErrClosed
+		return nil, nil, ErrClosed
 	}
-	// Once handed over the work may commit, so its answer is awaited even
-	// if ctx ends: returning early could report as failed a sale that is
-	// on disk.
-	return <-w.done
+	return w.executed, w.done, nil
 }
 
 func (c *committer) loop(d *DB) {
@@ -123,7 +137,11 @@ func (c *committer) loop(d *DB) {
 				break more
 			}
 		}
-		if ok := d.commitGroup(group); len(ok) > 0 {
+		ok := d.commitGroup(group)
+		for _, w := range group {
+			close(w.executed)
+		}
+		if len(ok) > 0 {
 			c.synced <- ok
 		}
 	}

@@ -49,10 +49,11 @@ const (
 	// maxSaleGroup bounds a group: its statements carry arrays of this
 	// many sales (and ten times as many lines).
 	maxSaleGroup = 64
-	// saleCommitters is how many groups may be in flight at once. On
-	// PostgreSQL one committer made the biggest groups and the best rate,
+	// saleCommitters is how many groups may be in flight at once on
+	// PostgreSQL. One committer made the biggest groups and the best rate,
 	// but a group waiting on a lock (a refund holding a member) would hold
-	// every till; two keep the rate within a tenth of it.
+	// every till; two keep the rate within a tenth of it. SQLite has one
+	// (see queueFor).
 	saleCommitters = 2
 )
 
@@ -99,7 +100,14 @@ func (g *saleGroups) queueFor(s *Sales) (chan *saleWork, chan struct{}) {
 	if !g.started {
 		g.started = true
 		g.queue, g.quit, g.busy = make(chan *saleWork), make(chan struct{}), map[int64]int{}
-		for range saleCommitters {
+		n := saleCommitters
+		if s.db.Dialect == SQLite {
+			// One: its groups follow one another through SQLite's one
+			// writer, each running while the one before waits for the
+			// disk (see commitGroup).
+			n = 1
+		}
+		for range n {
 			g.wg.Add(1)
 			go func() {
 				defer g.wg.Done()
@@ -235,18 +243,16 @@ func failAll(ws []*saleWork) {
 }
 
 // commitGroup commits what it can of the group set-wise and runs the rest
-// alone, then answers every sale.
+// alone, answering every sale. It returns once the group's transaction has
+// ended. On SQLite the answers follow from another goroutine once the WAL
+// is synced, so that the next group runs while the disk syncs this one.
 func (s *Sales) commitGroup(group []*saleWork) {
 	var alone []*saleWork
 	answers := make(map[*saleWork]error, len(group))
 	// The group's statements run under a context of their own: one till
 	// giving up must not fail the others' sales.
 	ctx := context.WithoutCancel(group[0].ctx)
-	write := s.db.WriteGrouped
-	if s.db.sale != nil {
-		write = func(ctx context.Context, fn func(tx *Tx) error) error { return s.db.writeOn(ctx, s.db.sale, fn) }
-	}
-	err := write(ctx, func(tx *Tx) error {
+	fn := func(tx *Tx) error {
 		bufs, solo, err := s.runGroup(ctx, tx, group, answers)
 		if err != nil {
 			return err
@@ -256,23 +262,41 @@ func (s *Sales) commitGroup(group []*saleWork) {
 			return nil
 		}
 		return flushGroup(ctx, tx, bufs)
-	})
-	if err != nil {
-		slog.Warn("store: sale group failed, committing its sales one by one", "sales", len(group), "err", err)
-		clear(answers)
-		alone = group
-	} else {
+	}
+	finish := func(err error) {
 		g := &s.db.saleGroups
-		g.groups.Add(1)
-		g.grouped.Add(int64(len(group) - len(alone)))
+		if err != nil {
+			slog.Warn("store: sale group failed, committing its sales one by one", "sales", len(group), "err", err)
+			clear(answers)
+			alone = group
+		} else {
+			g.groups.Add(1)
+			g.grouped.Add(int64(len(group) - len(alone)))
+		}
+		g.alone.Add(int64(len(alone)))
+		for w, err := range answers {
+			w.done <- err
+		}
+		for _, w := range alone {
+			w.done <- s.Write(w.ctx, w.fn)
+		}
 	}
-	s.db.saleGroups.alone.Add(int64(len(alone)))
-	for w, err := range answers {
-		w.done <- err
+	if s.db.sale != nil {
+		finish(s.db.writeOn(ctx, s.db.sale, fn))
+		return
 	}
-	for _, w := range alone {
-		w.done <- s.Write(w.ctx, w.fn)
+	executed, done, err := s.db.submitGrouped(ctx, fn)
+	if err != nil {
+		finish(err)
+		return
 	}
+	<-executed
+	g := &s.db.saleGroups
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		finish(<-done)
+	}()
 }
 
 // memberState is what a group read of a member: its balance (locked) and
