@@ -141,6 +141,15 @@ func TestSaleGroupFallsBack(t *testing.T) {
 		if got, _ := e.svc.GetSale(ctx, first.ID); got == nil || got.AmountFen != 3000 {
 			t.Fatalf("first sale changed: %+v", got)
 		}
+		// A hint that names the receipt lets the group answer the repeat
+		// itself: fn does not run, nothing runs alone.
+		_, _, alone := st.SaleGroupStats()
+		ran := false
+		err = st.WriteSale(ctx, sales.SaleHint{StoreID: e.till.StoreID, Terminal: e.till.Terminal, Receipt: "TAKEN", MemberID: ms[1]},
+			func(tx sales.Tx) error { ran = true; return nil })
+		if _, _, after := st.SaleGroupStats(); !errors.Is(err, sales.ErrDuplicate) || ran || after != alone {
+			t.Fatalf("repeat named in the hint: %v, fn ran %v, %d ran alone", err, ran, after-alone)
+		}
 		e.check(t)
 	})
 }

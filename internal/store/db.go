@@ -292,8 +292,24 @@ type Querier interface {
 type Tx struct {
 	db    *DB
 	tx    *sql.Tx
+	conn  *sql.Conn // PostgreSQL: instead of tx, a transaction begun by hand on conn (sale groups)
 	stmts map[string]*sql.Stmt
 	fresh []string // statements prepared for this transaction alone
+}
+
+// querier is what both *sql.Tx and *sql.Conn offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// pg is what PostgreSQL statements run on.
+func (t *Tx) pg() querier {
+	if t.conn != nil {
+		return t.conn
+	}
+	return t.tx
 }
 
 func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
@@ -319,7 +335,7 @@ func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if t.db.Dialect != SQLite {
-		return t.tx.ExecContext(ctx, t.db.Rebind(q), args...)
+		return t.pg().ExecContext(ctx, t.db.Rebind(q), args...)
 	}
 	st, err := t.stmt(ctx, q)
 	if err != nil {
@@ -330,7 +346,7 @@ func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if t.db.Dialect != SQLite {
-		return t.tx.QueryContext(ctx, t.db.Rebind(q), args...)
+		return t.pg().QueryContext(ctx, t.db.Rebind(q), args...)
 	}
 	st, err := t.stmt(ctx, q)
 	if err != nil {
@@ -347,7 +363,7 @@ func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 			return st.QueryRowContext(ctx, args...)
 		}
 	}
-	return t.tx.QueryRowContext(ctx, t.db.Rebind(q), args...)
+	return t.pg().QueryRowContext(ctx, t.db.Rebind(q), args...)
 }
 
 // maxParams keeps multi-row statements under both engines' limits on bound

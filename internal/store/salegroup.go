@@ -282,7 +282,9 @@ func (s *Sales) commitGroup(group []*saleWork) {
 		}
 	}
 	if s.db.sale != nil {
-		finish(s.db.writeOn(ctx, s.db.sale, fn))
+		solo, err := s.commitGroupPG(ctx, group, answers)
+		alone = solo
+		finish(err)
 		return
 	}
 	executed, done, err := s.db.submitGrouped(ctx, fn)
@@ -308,18 +310,10 @@ type memberState struct {
 	hasAct  bool
 }
 
-// runGroup locks the members, reads what the sales will read, and runs
-// each sale against a buffer. It returns the buffers of the sales that
-// succeeded and the sales to run alone; the answers of sales that failed
-// go into answers.
+// runGroup (SQLite) locks the members, reads what the sales will read,
+// and runs each sale against a buffer (see runBuffers).
 func (s *Sales) runGroup(ctx context.Context, tx *Tx, group []*saleWork, answers map[*saleWork]error) ([]*bufTx, []*saleWork, error) {
-	var ids []int64
-	for _, w := range group {
-		if w.hint.MemberID != 0 {
-			ids = append(ids, w.hint.MemberID)
-		}
-	}
-	slices.Sort(ids)
+	ids := groupMembers(group)
 	states, err := lockMembers(ctx, tx, ids)
 	if err != nil {
 		return nil, nil, err
@@ -331,6 +325,29 @@ func (s *Sales) runGroup(ctx context.Context, tx *Tx, group []*saleWork, answers
 	if err != nil {
 		return nil, nil, err
 	}
+	return runBuffers(tx, group, states, pool, taken, answers)
+}
+
+// groupMembers lists the members of the group's sales in id order, the
+// order in which every writer of balances locks them, so that groups never
+// deadlock.
+func groupMembers(group []*saleWork) []int64 {
+	var ids []int64
+	for _, w := range group {
+		if w.hint.MemberID != 0 {
+			ids = append(ids, w.hint.MemberID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// runBuffers runs each sale of the group against a buffer, given what the
+// group read: the members' states, the ids reserved and the receipts
+// taken. It returns the buffers of the sales that succeeded and the sales
+// to run alone; the answers of sales that failed go into answers.
+func runBuffers(tx *Tx, group []*saleWork, states map[int64]*memberState, pool *groupIDs, taken []bool,
+	answers map[*saleWork]error) ([]*bufTx, []*saleWork, error) {
 	st := &salesTx{tx}
 	var bufs []*bufTx
 	var alone []*saleWork
@@ -389,53 +406,28 @@ func runBuffered(w *saleWork, b *bufTx) (err error) {
 	return w.fn(b)
 }
 
-// lockMembers makes sure each member has a balance row and locks them all
-// in id order, reading balance and tier. Members unknown or merged are
-// left out.
+// lockMembers (SQLite) makes sure each member has a balance row and reads
+// balance and tier; SQLite's one writer excludes every other writer
+// already. Members unknown or merged are left out.
 func lockMembers(ctx context.Context, tx *Tx, ids []int64) (map[int64]*memberState, error) {
 	states := make(map[int64]*memberState, len(ids))
 	if len(ids) == 0 {
 		return states, nil
 	}
-	read := func(ids []int64) ([]int64, error) {
+	read := func(ids []int64) (int, error) {
 		in, args := idList(tx, ids)
-		lock := ""
-		if tx.db.Dialect == Postgres {
-			lock = " FOR UPDATE OF p" // SQLite's one writer excludes every other already
-		}
-		rows, err := tx.Query(ctx, `SELECT p.member_id, p.balance, t.tier, t.since, t.reviewed_at
-			FROM member_points p JOIN members m ON m.id = p.member_id AND m.status <> 'merged'
-			LEFT JOIN member_tiers t ON t.member_id = p.member_id
-			WHERE p.member_id `+in+` ORDER BY p.member_id`+lock, args...)
+		rows, err := tx.Query(ctx, memberStateQuery+`WHERE p.member_id `+in, args...)
 		if err != nil {
-			return nil, fmt.Errorf("store: lock members: %w", err)
+			return 0, fmt.Errorf("store: read members: %w", err)
 		}
 		defer rows.Close()
-		var found []int64
-		for rows.Next() {
-			var id, bal int64
-			var code sql.NullString
-			var since, reviewed sql.NullInt64
-			if err := rows.Scan(&id, &bal, &code, &since, &reviewed); err != nil {
-				return nil, err
-			}
-			ms := &memberState{balance: bal}
-			if code.Valid {
-				ms.tier = sales.MemberTierRow{Code: code.String, Since: timeOrZero(since.Int64),
-					ReviewedAt: timeOrZero(reviewed.Int64), Stored: true}
-			}
-			states[id] = ms
-			found = append(found, id)
-		}
-		return found, rows.Err()
+		return scanMemberStates(rows, states)
 	}
 	found, err := read(ids)
-	if err != nil || len(found) == len(ids) {
+	if err != nil || found == len(ids) {
 		return states, err
 	}
-	// First sales of members: create their balance rows (in id order, so
-	// two groups creating the same never wait on each other crosswise)
-	// and lock them.
+	// First sales of members: create their balance rows.
 	var missing []int64
 	for _, id := range ids {
 		if states[id] == nil {
@@ -452,12 +444,44 @@ func lockMembers(ctx context.Context, tx *Tx, ids []int64) (map[int64]*memberSta
 	return states, err
 }
 
-// idList is "IN (…)" for ids: one array parameter on PostgreSQL, a list
-// on SQLite.
-func idList(tx *Tx, ids []int64) (string, []any) {
-	if tx.db.Dialect == Postgres {
-		return "= ANY(?::bigint[])", []any{ids}
+// memberStateQuery reads members' balances and tiers; the caller adds the
+// WHERE clause.
+const memberStateQuery = `SELECT p.member_id, p.balance, t.tier, t.since, t.reviewed_at
+	FROM member_points p JOIN members m ON m.id = p.member_id AND m.status <> 'merged'
+	LEFT JOIN member_tiers t ON t.member_id = p.member_id
+	`
+
+// rowScanner is what both *sql.Rows and pgx.Rows offer.
+type rowScanner interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// scanMemberStates adds the rows of memberStateQuery to states and
+// returns how many there were.
+func scanMemberStates(rows rowScanner, states map[int64]*memberState) (int, error) {
+	n := 0
+	for rows.Next() {
+		var id, bal int64
+		var code sql.NullString
+		var since, reviewed sql.NullInt64
+		if err := rows.Scan(&id, &bal, &code, &since, &reviewed); err != nil {
+			return n, err
+		}
+		ms := &memberState{balance: bal}
+		if code.Valid {
+			ms.tier = sales.MemberTierRow{Code: code.String, Since: timeOrZero(since.Int64),
+				ReviewedAt: timeOrZero(reviewed.Int64), Stored: true}
+		}
+		states[id] = ms
+		n++
 	}
+	return n, rows.Err()
+}
+
+// idList is "IN (…)" for ids (SQLite).
+func idList(tx *Tx, ids []int64) (string, []any) {
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
@@ -465,63 +489,58 @@ func idList(tx *Tx, ids []int64) (string, []any) {
 	return "IN (" + placeholders(len(ids)) + ")", args
 }
 
-// readActivity reads, in one statement, each member's activity in the
-// tier window its sale's hint names (see tierActivity), after the members
-// are locked so that no sale of theirs is left out.
+// readActivity (SQLite) reads, in one statement, each member's activity
+// in the tier window its sale's hint names (see tierActivity).
 func readActivity(ctx context.Context, tx *Tx, group []*saleWork, states map[int64]*memberState) error {
-	var ids, from, to []int64
-	for _, w := range group {
-		h := w.hint
-		if states[h.MemberID] != nil && !h.ActivityTo.IsZero() {
-			ids, from, to = append(ids, h.MemberID), append(from, Millis(h.ActivityFrom)), append(to, Millis(h.ActivityTo))
-		}
-	}
+	ids, from, to := groupWindows(group, states)
 	if len(ids) == 0 {
 		return nil
 	}
-	var q string
 	var args []any
-	if tx.db.Dialect == Postgres {
-		// One pass over each member's sales in the window. The row
-		// comparisons can be served only by the (member_id, sold_at)
-		// index, so the generic plan the sale connections use (see
-		// openSaleConns) cannot pick the index on sold_at alone, which
-		// would read every member's sales of the year.
-		q = `SELECT w.member_id, COALESCE(s.spend, 0), s.visits, COALESCE(p.points, 0)
-			FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS w(member_id, f, t)
-			CROSS JOIN LATERAL (SELECT SUM(amount_fen - refunded_fen) FILTER (WHERE status <> 'voided') AS spend,
-					COUNT(*) FILTER (WHERE status = 'completed') AS visits
-				FROM sales WHERE (member_id, sold_at) > (w.member_id, w.f) AND (member_id, sold_at) <= (w.member_id, w.t)) s
-			CROSS JOIN LATERAL (SELECT SUM(delta) AS points FROM points_entries
-				WHERE member_id = w.member_id AND kind IN ('earn', 'refund_reversal') AND at > w.f AND at <= w.t) p`
-		args = []any{ids, from, to}
-	} else {
-		q = `SELECT w.member_id,
+	for i := range ids {
+		args = append(args, ids[i], from[i], to[i])
+	}
+	rows, err := tx.Query(ctx, `SELECT w.member_id,
 			(SELECT COALESCE(SUM(amount_fen - refunded_fen), 0) FROM sales
 				WHERE member_id = w.member_id AND sold_at > w.f AND sold_at <= w.t AND status <> 'voided'),
 			(SELECT COUNT(*) FROM sales
 				WHERE member_id = w.member_id AND sold_at > w.f AND sold_at <= w.t AND status = 'completed'),
 			(SELECT COALESCE(SUM(delta), 0) FROM points_entries
 				WHERE member_id = w.member_id AND kind IN ('earn', 'refund_reversal') AND at > w.f AND at <= w.t)
-			FROM (SELECT column1 AS member_id, column2 AS f, column3 AS t FROM (VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(ids)), ", ") + `)) AS w`
-		for i := range ids {
-			args = append(args, ids[i], from[i], to[i])
-		}
-	}
-	rows, err := tx.Query(ctx, q, args...)
+			FROM (SELECT column1 AS member_id, column2 AS f, column3 AS t FROM (VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(ids)), ", ")+`)) AS w`, args...)
 	if err != nil {
 		return fmt.Errorf("store: tier windows: %w", err)
 	}
 	defer rows.Close()
+	return scanActivity(rows, states)
+}
+
+// groupWindows lists the tier windows the group's sales read, for the
+// members in states (all of them when states is nil).
+func groupWindows(group []*saleWork, states map[int64]*memberState) (ids, from, to []int64) {
+	for _, w := range group {
+		h := w.hint
+		if h.MemberID != 0 && (states == nil || states[h.MemberID] != nil) && !h.ActivityTo.IsZero() {
+			ids, from, to = append(ids, h.MemberID), append(from, Millis(h.ActivityFrom)), append(to, Millis(h.ActivityTo))
+		}
+	}
+	return ids, from, to
+}
+
+// scanActivity adds the rows of a tier windows query (member, spend,
+// visits, points) to the members' states; rows of members not in states
+// are left out.
+func scanActivity(rows rowScanner, states map[int64]*memberState) error {
 	for rows.Next() {
 		var id int64
 		var a tier.Activity
 		if err := rows.Scan(&id, &a.SpendFen, &a.Visits, &a.Points); err != nil {
 			return err
 		}
-		ms := states[id]
-		ms.act, ms.hasAct = a, true
+		if ms := states[id]; ms != nil {
+			ms.act, ms.hasAct = a, true
+		}
 	}
 	return rows.Err()
 }
@@ -534,83 +553,61 @@ type idPool struct {
 
 type poolMark struct{ sales, entries, lots int }
 
-// reserveGroupIDs reserves ids for the group's sales — each writes one
-// sale, at most two entries (an earning and a redemption) and one lot —
-// and finds which of the receipts their hints name are taken already
-// (taken[i] for group[i]). On PostgreSQL both are one statement.
+// reserveGroupIDs (SQLite) reserves ids for the group's sales — each
+// writes one sale, at most two entries (an earning and a redemption) and
+// one lot — and finds which of the receipts their hints name are taken
+// already (taken[i] for group[i]).
 func reserveGroupIDs(ctx context.Context, tx *Tx, group []*saleWork) (*groupIDs, []bool, error) {
 	n := len(group)
-	var stores []int64
-	var terminals, receipts []string
-	var at []int // group index of each receipt
-	for i, w := range group {
-		if w.hint.Receipt != "" {
-			stores, terminals, receipts = append(stores, w.hint.StoreID), append(terminals, w.hint.Terminal), append(receipts, w.hint.Receipt)
-			at = append(at, i)
+	g := &groupIDs{}
+	var err error
+	for _, r := range []struct {
+		table string
+		ids   *[]int64
+		n     int
+	}{{"sales", &g.spare.sales, n}, {"points_entries", &g.spare.entries, 2 * n}, {"points_lots", &g.spare.lots, n}} {
+		if *r.ids, err = tx.ReserveIDs(ctx, r.table, r.n); err != nil {
+			return nil, nil, err
 		}
 	}
 	taken := make([]bool, n)
-	g := &groupIDs{}
-	if tx.db.Dialect != Postgres {
-		var err error
-		for _, r := range []struct {
-			table string
-			ids   *[]int64
-			n     int
-		}{{"sales", &g.spare.sales, n}, {"points_entries", &g.spare.entries, 2 * n}, {"points_lots", &g.spare.lots, n}} {
-			if *r.ids, err = tx.ReserveIDs(ctx, r.table, r.n); err != nil {
-				return nil, nil, err
-			}
-		}
-		if len(receipts) == 0 {
-			return g, taken, nil
-		}
-		args := make([]any, 0, 4*len(receipts))
-		for k := range receipts {
-			args = append(args, stores[k], terminals[k], receipts[k], k)
-		}
-		found, err := column[int](tx.Query(ctx, `SELECT r.column4 FROM (VALUES `+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(receipts)), ", ")+`) AS r
-			JOIN sales s ON s.store_id = r.column1 AND s.terminal = r.column2 AND s.receipt_no = r.column3`, args...))
-		if err != nil {
-			return nil, nil, fmt.Errorf("store: find receipts: %w", err)
-		}
-		for _, k := range found {
-			taken[at[k]] = true
-		}
+	rc := groupReceipts(group)
+	if len(rc.at) == 0 {
 		return g, taken, nil
 	}
-	rows, err := tx.Query(ctx, `SELECT 1, nextval(pg_get_serial_sequence('sales', 'id')) FROM generate_series(1, ?)
-		UNION ALL SELECT 2, nextval(pg_get_serial_sequence('points_entries', 'id')) FROM generate_series(1, ?)
-		UNION ALL SELECT 3, nextval(pg_get_serial_sequence('points_lots', 'id')) FROM generate_series(1, ?)
-		UNION ALL SELECT 4, r.k - 1 FROM unnest(?::bigint[], ?::text[], ?::text[]) WITH ORDINALITY AS r(store_id, terminal, receipt_no, k)
-			JOIN sales s ON s.store_id = r.store_id AND s.terminal = r.terminal AND s.receipt_no = r.receipt_no`,
-		n, 2*n, n, stores, terminals, receipts)
+	args := make([]any, 0, 4*len(rc.at))
+	for k := range rc.at {
+		args = append(args, rc.stores[k], rc.terminals[k], rc.receipts[k], k)
+	}
+	found, err := column[int](tx.Query(ctx, `SELECT r.column4 FROM (VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(rc.at)), ", ")+`) AS r
+		JOIN sales s ON s.store_id = r.column1 AND s.terminal = r.column2 AND s.receipt_no = r.column3`, args...))
 	if err != nil {
-		return nil, nil, fmt.Errorf("store: reserve ids: %w", err)
+		return nil, nil, fmt.Errorf("store: find receipts: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var kind int
-		var id int64
-		if err := rows.Scan(&kind, &id); err != nil {
-			return nil, nil, fmt.Errorf("store: reserve ids: %w", err)
-		}
-		switch kind {
-		case 1:
-			g.spare.sales = append(g.spare.sales, id)
-		case 2:
-			g.spare.entries = append(g.spare.entries, id)
-		case 3:
-			g.spare.lots = append(g.spare.lots, id)
-		default:
-			taken[at[id]] = true
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("store: reserve ids: %w", err)
+	for _, k := range found {
+		taken[rc.at[k]] = true
 	}
 	return g, taken, nil
+}
+
+// receipts are the receipts a group's hints name, as columns; at[k] is
+// the group index of the k-th.
+type receipts struct {
+	stores              []int64
+	terminals, receipts []string
+	at                  []int
+}
+
+func groupReceipts(group []*saleWork) receipts {
+	var r receipts
+	for i, w := range group {
+		if h := w.hint; h.Receipt != "" {
+			r.stores, r.terminals, r.receipts = append(r.stores, h.StoreID), append(r.terminals, h.Terminal), append(r.receipts, h.Receipt)
+			r.at = append(r.at, i)
+		}
+	}
+	return r
 }
 
 // groupIDs is the reserve of a group: spare ids not yet handed out, and
@@ -889,17 +886,17 @@ func arrayOf[T any](rows [][]any, i int) []T {
 // flushGroup writes every buffered sale of the group — on PostgreSQL in one
 // statement, on SQLite with one multi-row INSERT per table — then the rare
 // tier changes.
+// flushGroup (SQLite) writes the group's rows, then the tier changes.
 func flushGroup(ctx context.Context, tx *Tx, bufs []*bufTx) error {
-	g := collectRows(bufs)
-	var err error
-	if tx.db.Dialect == Postgres {
-		err = flushPG(ctx, tx, g)
-	} else {
-		err = flushSQLite(ctx, tx, g)
-	}
-	if err != nil {
+	if err := flushSQLite(ctx, tx, collectRows(bufs)); err != nil {
 		return fmt.Errorf("store: write sale group: %w", err)
 	}
+	return runAfter(bufs)
+}
+
+// runAfter runs the writes the sales left for after the group's rows
+// (tier changes).
+func runAfter(bufs []*bufTx) error {
 	for _, b := range bufs {
 		for _, f := range b.after {
 			if err := f(); err != nil {
@@ -939,62 +936,6 @@ func flushSQLite(ctx context.Context, tx *Tx, g *groupRows) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return fmt.Errorf("member %d has no balance row", b[2])
 		}
-	}
-	return nil
-}
-
-func flushPG(ctx context.Context, tx *Tx, g *groupRows) error {
-	i64, str := arrayOf[int64], arrayOf[string]
-	ptr := arrayOf[*int64]
-	sl, ln, py, en, lo, tk, ba := g.sales, g.lines, g.pays, g.entries, g.lots, g.takes, g.balances
-	var moved, taken int64
-	err := tx.QueryRow(ctx, `WITH s AS (
-			INSERT INTO sales (`+groupSaleCols+`)
-			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bigint[], $7::text[],
-				$8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::text[],
-				$16::bigint[], $17::text[])),
-		l AS (
-			INSERT INTO sale_lines (`+lineInsertCols+`)
-			SELECT * FROM unnest($18::bigint[], $19::bigint[], $20::bigint[], $21::text[], $22::text[], $23::text[], $24::text[],
-				$25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[], $29::bigint[])),
-		p AS (
-			INSERT INTO sale_payments (`+payInsertCols+`)
-			SELECT * FROM unnest($30::bigint[], $31::bigint[], $32::text[], $33::bigint[], $34::bigint[])),
-		e AS (
-			INSERT INTO points_entries (`+groupEntryCols+`)
-			SELECT * FROM unnest($35::bigint[], $36::bigint[], $37::bigint[], $38::text[], $39::text[], $40::bigint[],
-				$41::text[], $42::text[], $43::text[], $44::bigint[])),
-		o AS (
-			INSERT INTO points_lots (`+groupLotCols+`)
-			SELECT u.id, u.member_id, u.entry_id, u.points, u.points, u.earned_at, u.expires_at
-			FROM unnest($45::bigint[], $46::bigint[], $47::bigint[], $48::bigint[], $49::bigint[], $50::bigint[])
-				AS u(id, member_id, entry_id, points, earned_at, expires_at)),
-		k AS (
-			INSERT INTO points_takes (`+groupTakeCols+`)
-			SELECT * FROM unnest($51::bigint[], $52::bigint[], $53::bigint[])),
-		r AS (
-			UPDATE points_lots t SET remaining = t.remaining - u.points
-			FROM unnest($52::bigint[], $53::bigint[]) AS u(lot_id, points)
-			WHERE t.id = u.lot_id AND t.remaining >= u.points RETURNING 1),
-		b AS (
-			UPDATE member_points m SET balance = m.balance + u.delta, updated_at = u.at
-			FROM unnest($54::bigint[], $55::bigint[], $56::bigint[]) AS u(delta, at, member_id)
-			WHERE m.member_id = u.member_id RETURNING 1)
-		SELECT (SELECT COUNT(*) FROM b), (SELECT COUNT(*) FROM r)`,
-		i64(sl, 0), i64(sl, 1), str(sl, 2), str(sl, 3), arrayOf[[]byte](sl, 4), ptr(sl, 5), str(sl, 6), str(sl, 7), str(sl, 8),
-		i64(sl, 9), i64(sl, 10), i64(sl, 11), i64(sl, 12), i64(sl, 13), str(sl, 14), i64(sl, 15), str(sl, 16),
-		i64(ln, 0), i64(ln, 1), ptr(ln, 2), str(ln, 3), str(ln, 4), str(ln, 5), str(ln, 6), i64(ln, 7), i64(ln, 8), i64(ln, 9),
-		i64(ln, 10), i64(ln, 11),
-		i64(py, 0), i64(py, 1), str(py, 2), i64(py, 3), i64(py, 4),
-		i64(en, 0), i64(en, 1), i64(en, 2), str(en, 3), str(en, 4), i64(en, 5), str(en, 6), str(en, 7), str(en, 8), i64(en, 9),
-		i64(lo, 0), i64(lo, 1), i64(lo, 2), i64(lo, 3), i64(lo, 5), ptr(lo, 6),
-		i64(tk, 0), i64(tk, 1), i64(tk, 2),
-		i64(ba, 0), i64(ba, 1), i64(ba, 2)).Scan(&moved, &taken)
-	if err != nil {
-		return err
-	}
-	if moved != int64(len(ba)) || taken != int64(len(tk)) {
-		return fmt.Errorf("moved %d of %d balances and took from %d of %d lots", moved, len(ba), taken, len(tk))
 	}
 	return nil
 }
