@@ -192,28 +192,28 @@ func flushPG(g *groupRows) (string, []any) {
 	ptr := arrayOf[*int64]
 	sl, ln, py, en, lo, tk, ba := g.sales, g.lines, g.pays, g.entries, g.lots, g.takes, g.balances
 	return `WITH s AS (
-			INSERT INTO sales (`+groupSaleCols+`)
+			INSERT INTO sales (` + groupSaleCols + `)
 			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bigint[], $7::text[],
 				$8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::text[],
 				$16::bigint[], $17::text[])),
 		l AS (
-			INSERT INTO sale_lines (`+lineInsertCols+`)
+			INSERT INTO sale_lines (` + lineInsertCols + `)
 			SELECT * FROM unnest($18::bigint[], $19::bigint[], $20::bigint[], $21::text[], $22::text[], $23::text[], $24::text[],
 				$25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[], $29::bigint[])),
 		p AS (
-			INSERT INTO sale_payments (`+payInsertCols+`)
+			INSERT INTO sale_payments (` + payInsertCols + `)
 			SELECT * FROM unnest($30::bigint[], $31::bigint[], $32::text[], $33::bigint[], $34::bigint[])),
 		e AS (
-			INSERT INTO points_entries (`+groupEntryCols+`)
+			INSERT INTO points_entries (` + groupEntryCols + `)
 			SELECT * FROM unnest($35::bigint[], $36::bigint[], $37::bigint[], $38::text[], $39::text[], $40::bigint[],
 				$41::text[], $42::text[], $43::text[], $44::bigint[])),
 		o AS (
-			INSERT INTO points_lots (`+groupLotCols+`)
+			INSERT INTO points_lots (` + groupLotCols + `)
 			SELECT u.id, u.member_id, u.entry_id, u.points, u.points, u.earned_at, u.expires_at
 			FROM unnest($45::bigint[], $46::bigint[], $47::bigint[], $48::bigint[], $49::bigint[], $50::bigint[])
 				AS u(id, member_id, entry_id, points, earned_at, expires_at)),
 		k AS (
-			INSERT INTO points_takes (`+groupTakeCols+`)
+			INSERT INTO points_takes (` + groupTakeCols + `)
 			SELECT * FROM unnest($51::bigint[], $52::bigint[], $53::bigint[])),
 		r AS (
 			UPDATE points_lots t SET remaining = t.remaining - u.points
@@ -224,13 +224,13 @@ func flushPG(g *groupRows) (string, []any) {
 			FROM unnest($54::bigint[], $55::bigint[], $56::bigint[]) AS u(delta, at, member_id)
 			WHERE m.member_id = u.member_id RETURNING 1)
 		SELECT 1 / ((SELECT COUNT(*) FROM b) = $57 AND (SELECT COUNT(*) FROM r) = $58)::int`, []any{
-		i64(sl, 0), i64(sl, 1), str(sl, 2), str(sl, 3), arrayOf[[]byte](sl, 4), ptr(sl, 5), str(sl, 6), str(sl, 7), str(sl, 8),
-		i64(sl, 9), i64(sl, 10), i64(sl, 11), i64(sl, 12), i64(sl, 13), str(sl, 14), i64(sl, 15), str(sl, 16),
-		i64(ln, 0), i64(ln, 1), ptr(ln, 2), str(ln, 3), str(ln, 4), str(ln, 5), str(ln, 6), i64(ln, 7), i64(ln, 8), i64(ln, 9),
-		i64(ln, 10), i64(ln, 11),
-		i64(py, 0), i64(py, 1), str(py, 2), i64(py, 3), i64(py, 4),
-		i64(en, 0), i64(en, 1), i64(en, 2), str(en, 3), str(en, 4), i64(en, 5), str(en, 6), str(en, 7), str(en, 8), i64(en, 9),
-		i64(lo, 0), i64(lo, 1), i64(lo, 2), i64(lo, 3), i64(lo, 5), ptr(lo, 6),
-		i64(tk, 0), i64(tk, 1), i64(tk, 2),
-		i64(ba, 0), i64(ba, 1), i64(ba, 2), len(ba), len(tk)}
+			i64(sl, 0), i64(sl, 1), str(sl, 2), str(sl, 3), arrayOf[[]byte](sl, 4), ptr(sl, 5), str(sl, 6), str(sl, 7), str(sl, 8),
+			i64(sl, 9), i64(sl, 10), i64(sl, 11), i64(sl, 12), i64(sl, 13), str(sl, 14), i64(sl, 15), str(sl, 16),
+			i64(ln, 0), i64(ln, 1), ptr(ln, 2), str(ln, 3), str(ln, 4), str(ln, 5), str(ln, 6), i64(ln, 7), i64(ln, 8), i64(ln, 9),
+			i64(ln, 10), i64(ln, 11),
+			i64(py, 0), i64(py, 1), str(py, 2), i64(py, 3), i64(py, 4),
+			i64(en, 0), i64(en, 1), i64(en, 2), str(en, 3), str(en, 4), i64(en, 5), str(en, 6), str(en, 7), str(en, 8), i64(en, 9),
+			i64(lo, 0), i64(lo, 1), i64(lo, 2), i64(lo, 3), i64(lo, 5), ptr(lo, 6),
+			i64(tk, 0), i64(tk, 1), i64(tk, 2),
+			i64(ba, 0), i64(ba, 1), i64(ba, 2), len(ba), len(tk)}
 }
