@@ -490,11 +490,7 @@ func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error)
 // returns nil; rolled back otherwise. On SQLite the transaction starts IMMEDIATE, so two
 // writers never deadlock on a lock upgrade.
 func (d *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
-	return d.writeOn(ctx, d.W, fn)
-}
-
-func (d *DB) writeOn(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) error {
-	sqlTx, err := pool.BeginTx(ctx, nil)
+	sqlTx, err := d.W.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}

@@ -25,17 +25,18 @@ import (
 // ran about nine of them: begin, lock the member, read its tier, write the
 // sale, earn, read the tier window, commit. At the till's rate the round
 // trips (client and server CPU), not the writes, set the pace. So sales
-// that arrive together commit together, set-wise: one statement locks
-// every member of the group (in id order, as every writer of balances
-// does, so groups never deadlock), one reads their tier windows and
-// reserves ids, each sale then runs its usual transaction code against a
-// buffer that answers those reads and records its writes, and one
-// statement writes the whole group's sales, lines, payments, entries,
-// lots, takes and balances. About six round trips for up to maxSaleGroup
-// sales. SQLite runs the same groups with multi-row statements, as one
-// work of its group commit (WriteGrouped, which syncs the WAL before the
-// answers); there it saves the per-sale statements, a tenth of a sale's
-// CPU, as the B-tree inserts themselves dominate.
+// that arrive together commit together, set-wise: the group's members are
+// locked (in id order, as every writer of balances does, so groups never
+// deadlock), their tier windows read, ids reserved and the receipts the
+// group would take looked up; each sale then runs its usual transaction
+// code against a buffer that answers those reads and records its writes,
+// and one statement writes the whole group's sales, lines, payments,
+// entries, lots, takes and balances. On PostgreSQL that is two round trips
+// for up to maxSaleGroup sales (salegroup_pg.go). SQLite runs the same
+// groups with multi-row statements as works of its group commit
+// (submitGrouped, whose syncer answers after the WAL sync); there it saves
+// the per-sale statements, a tenth of a sale's CPU, as the B-tree inserts
+// themselves dominate.
 //
 // A member or a receipt appears at most once in a group (a second sale of
 // the same member waits for the next group), so a sale's reads of its
@@ -591,16 +592,16 @@ func reserveGroupIDs(ctx context.Context, tx *Tx, group []*saleWork) (*groupIDs,
 	return g, taken, nil
 }
 
-// receipts are the receipts a group's hints name, as columns; at[k] is
+// receiptCols are the receipts a group's hints name, as columns; at[k] is
 // the group index of the k-th.
-type receipts struct {
+type receiptCols struct {
 	stores              []int64
 	terminals, receipts []string
 	at                  []int
 }
 
-func groupReceipts(group []*saleWork) receipts {
-	var r receipts
+func groupReceipts(group []*saleWork) receiptCols {
+	var r receiptCols
 	for i, w := range group {
 		if h := w.hint; h.Receipt != "" {
 			r.stores, r.terminals, r.receipts = append(r.stores, h.StoreID), append(r.terminals, h.Terminal), append(r.receipts, h.Receipt)
