@@ -410,7 +410,7 @@ func insertRowsQuery(table, cols string, width, n int) string {
 	}
 	one := "(" + placeholders(width) + ")"
 	q := "INSERT INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
-	if n <= 64 { // batches of imports vary in size; keep only the small, repeating shapes
+	if n <= 64 || n&(n-1) == 0 { // batches of imports vary in size; keep only the repeating shapes
 		insertRowsQueries.Store(k, q)
 	}
 	return q
