@@ -39,7 +39,7 @@ func build(a *app.App) (*built, error) {
 	m := server.NewMetrics()
 	h := &health{app: a}
 	m.AddGauge(server.Gauge{Name: "linli_members_active", Help: "Active members (refreshed at most every 10 seconds).", Read: h.members})
-	m.AddGauge(server.Gauge{Name: "linli_db_open_connections", Help: "Open database connections (writer and readers).", Read: h.openConns})
+	m.AddGauge(server.Gauge{Name: "linli_db_open_connections", Help: "Open database connections, every pool counted.", Read: h.openConns})
 	// How the tills' sales commit (store/salegroup.go): many sales running
 	// alone mean merged members, conflicts or failing groups.
 	sales := store.NewSales(a.DB)
@@ -212,11 +212,7 @@ func (h *health) members() float64 {
 }
 
 func (h *health) openConns() float64 {
-	n := h.app.DB.W.Stats().OpenConnections
-	if h.app.DB.R != h.app.DB.W {
-		n += h.app.DB.R.Stats().OpenConnections
-	}
-	return float64(n)
+	return float64(h.app.DB.OpenConnections())
 }
 
 // ---- middleware ----

@@ -223,6 +223,18 @@ func openSQLite(ctx context.Context, dataDir string, opt Options) (*DB, error) {
 	return d, nil
 }
 
+// OpenConnections counts the connections open in every pool.
+func (d *DB) OpenConnections() int {
+	n := d.W.Stats().OpenConnections
+	if d.R != d.W {
+		n += d.R.Stats().OpenConnections
+	}
+	if d.sale != nil {
+		n += d.sale.Stats().OpenConnections
+	}
+	return n
+}
+
 // Close closes both pools.
 func (d *DB) Close() error {
 	d.mu.Lock()
