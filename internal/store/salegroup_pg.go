@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,10 +14,11 @@ import (
 // Sale groups on PostgreSQL run on a sale committer's own connection (see
 // openSaleConns) with their statements pipelined: the server runs them one
 // after another, as if sent one by one, but the client waits for the
-// answers once. One round trip begins the transaction, creates the
-// balance rows of members' first sales, locks the members, reads their
-// tier windows and reserves the ids; after the sales have run against
-// their buffers, another writes the group's rows and commits. Each
+// answers once. One round trip begins the transaction, locks the members,
+// reads their tier windows and reserves the ids (a group with members'
+// first sales takes one more to create their balance rows and lock them);
+// after the sales have run against their buffers, another writes the
+// group's rows and commits. Each
 // statement takes its snapshot when it starts, after the one before has
 // ended, so the tier windows are read after the locks are held, as if
 // sent apart.
@@ -46,26 +48,12 @@ func (s *Sales) commitGroupPG(ctx context.Context, group []*saleWork, answers ma
 	pool := &groupIDs{}
 	taken := make([]bool, len(group))
 	err = conn.Raw(func(dc any) error {
+		c := dc.(*stdlib.Conn).Conn()
 		b := &pgx.Batch{}
 		b.Queue("BEGIN")
-		b.Queue(s.db.Rebind(`INSERT INTO member_points (member_id, balance, updated_at)
-			SELECT id, 0, ? FROM members WHERE id = ANY(?::bigint[]) AND status <> 'merged' ORDER BY id
-			ON CONFLICT (member_id) DO NOTHING`), Millis(time.Now()), ids)
-		b.Queue(s.db.Rebind(memberStateQuery+`WHERE p.member_id = ANY(?::bigint[]) ORDER BY p.member_id FOR UPDATE OF p`), ids)
+		s.queueMembers(b, ids, false)
 		wm, wf, wt := groupWindows(group, nil)
-		// One pass over each member's sales in the window. The row
-		// comparisons can be served only by the (member_id, sold_at)
-		// index, so the generic plan of the sale connections cannot pick
-		// the index on sold_at alone, which would read every member's
-		// sales of the year.
-		b.Queue(`SELECT w.member_id, COALESCE(s.spend, 0), s.visits, COALESCE(p.points, 0)
-			FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS w(member_id, f, t)
-			CROSS JOIN LATERAL (SELECT SUM(amount_fen - refunded_fen) FILTER (WHERE status <> 'voided') AS spend,
-					COUNT(*) FILTER (WHERE status = 'completed') AS visits
-				FROM sales WHERE (member_id, sold_at) > (w.member_id, w.f) AND (member_id, sold_at) <= (w.member_id, w.t)) s
-			CROSS JOIN LATERAL (SELECT SUM(delta) AS points FROM points_entries
-				WHERE member_id = w.member_id AND kind IN ('earn', 'refund_reversal') AND at > w.f AND at <= w.t) p`,
-			wm, wf, wt)
+		queueWindows(b, wm, wf, wt)
 		// Ids for each sale — one sale, at most two entries (an earning
 		// and a redemption) and one lot — and the receipts taken already.
 		n := len(group)
@@ -77,31 +65,16 @@ func (s *Sales) commitGroupPG(ctx context.Context, group []*saleWork, answers ma
 				JOIN sales s ON s.store_id = r.store_id AND s.terminal = r.terminal AND s.receipt_no = r.receipt_no`,
 			n, 2*n, n, rc.stores, rc.terminals, rc.receipts)
 
-		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
+		br := c.SendBatch(ctx, b)
 		defer br.Close()
 		if _, err := br.Exec(); err != nil {
 			return fmt.Errorf("store: begin: %w", err)
 		}
 		open = true
-		if _, err := br.Exec(); err != nil {
-			return fmt.Errorf("store: balance rows: %w", err)
+		if err := readMembers(br, states, false); err != nil {
+			return err
 		}
 		rows, err := br.Query()
-		if err == nil {
-			_, err = scanMemberStates(rows, states)
-			rows.Close()
-		}
-		if err != nil {
-			return fmt.Errorf("store: lock members: %w", err)
-		}
-		if rows, err = br.Query(); err == nil {
-			err = scanActivity(rows, states)
-			rows.Close()
-		}
-		if err != nil {
-			return fmt.Errorf("store: tier windows: %w", err)
-		}
-		rows, err = br.Query()
 		if err != nil {
 			return fmt.Errorf("store: reserve ids: %w", err)
 		}
@@ -126,7 +99,34 @@ func (s *Sales) commitGroupPG(ctx context.Context, group []*saleWork, answers ma
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("store: reserve ids: %w", err)
 		}
-		return nil
+		rows.Close()
+		if err := br.Close(); err != nil {
+			return err
+		}
+		if len(states) == len(ids) {
+			return nil
+		}
+		// First sales of members (or members merged or unknown, which the
+		// statements leave out again): their balance rows, their locks and
+		// then their tier windows, in one more round trip.
+		var missing []int64
+		for _, id := range ids {
+			if states[id] == nil {
+				missing = append(missing, id)
+			}
+		}
+		b = &pgx.Batch{}
+		s.queueMembers(b, missing, true)
+		var mm, mf, mt []int64
+		for i, m := range wm {
+			if slices.Contains(missing, m) {
+				mm, mf, mt = append(mm, m), append(mf, wf[i]), append(mt, wt[i])
+			}
+		}
+		queueWindows(b, mm, mf, mt)
+		br = c.SendBatch(ctx, b)
+		defer br.Close()
+		return readMembers(br, states, true)
 	})
 	if err != nil {
 		return nil, err
@@ -181,6 +181,59 @@ func (s *Sales) commitGroupPG(ctx context.Context, group []*saleWork, answers ma
 		return nil, fmt.Errorf("store: commit: %w", err)
 	}
 	return alone, nil
+}
+
+// queueMembers queues the locks of members (in id order, as every writer
+// of balances takes them), after creating their balance rows when insert.
+func (s *Sales) queueMembers(b *pgx.Batch, ids []int64, insert bool) {
+	if insert {
+		b.Queue(s.db.Rebind(`INSERT INTO member_points (member_id, balance, updated_at)
+			SELECT id, 0, ? FROM members WHERE id = ANY(?::bigint[]) AND status <> 'merged' ORDER BY id
+			ON CONFLICT (member_id) DO NOTHING`), Millis(time.Now()), ids)
+	}
+	b.Queue(s.db.Rebind(memberStateQuery+`WHERE p.member_id = ANY(?::bigint[]) ORDER BY p.member_id FOR UPDATE OF p`), ids)
+}
+
+// queueWindows queues the read of tier windows. One pass over each
+// member's sales in the window: the row comparisons can be served only by
+// the (member_id, sold_at) index, so the generic plan of the sale
+// connections cannot pick the index on sold_at alone, which would read
+// every member's sales of the year.
+func queueWindows(b *pgx.Batch, ids, from, to []int64) {
+	b.Queue(`SELECT w.member_id, COALESCE(s.spend, 0), s.visits, COALESCE(p.points, 0)
+		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS w(member_id, f, t)
+		CROSS JOIN LATERAL (SELECT SUM(amount_fen - refunded_fen) FILTER (WHERE status <> 'voided') AS spend,
+				COUNT(*) FILTER (WHERE status = 'completed') AS visits
+			FROM sales WHERE (member_id, sold_at) > (w.member_id, w.f) AND (member_id, sold_at) <= (w.member_id, w.t)) s
+		CROSS JOIN LATERAL (SELECT SUM(delta) AS points FROM points_entries
+			WHERE member_id = w.member_id AND kind IN ('earn', 'refund_reversal') AND at > w.f AND at <= w.t) p`,
+		ids, from, to)
+}
+
+// readMembers reads the results of queueMembers and queueWindows into
+// states.
+func readMembers(br pgx.BatchResults, states map[int64]*memberState, insert bool) error {
+	if insert {
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("store: balance rows: %w", err)
+		}
+	}
+	rows, err := br.Query()
+	if err == nil {
+		_, err = scanMemberStates(rows, states)
+		rows.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("store: lock members: %w", err)
+	}
+	if rows, err = br.Query(); err == nil {
+		err = scanActivity(rows, states)
+		rows.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("store: tier windows: %w", err)
+	}
+	return nil
 }
 
 // flushPG is the one statement that writes a group's rows. It fails,
