@@ -23,8 +23,10 @@ func (x *API) insightOps() []op {
 		{name: "to", typ: "string", desc: "Last day, included; default today."},
 	}
 	store := param{name: "store_id", typ: "integer", desc: "Only this store; a store-bound caller gets their own store."}
-	cache := fmt.Sprintf(" Results are cached for %d minutes per set of parameters; bounds says which period they cover and when they were computed.",
-		int(insight.CacheTTL.Minutes()))
+	cache := fmt.Sprintf(" Results are cached per set of parameters: for %d minutes as they are; after that, up to %d hours old, "+
+		"the last result is answered at once while a fresh one is computed for the next request. "+
+		"bounds says which period a result covers and when it was computed.",
+		int(insight.CacheTTL.Minutes()), int(insight.MaxStale.Hours()))
 	return []op{
 		{method: "GET", path: p + "/rules", access: server.Any, perm: auth.ReportRead, handler: x.insightRules,
 			id: "getBasketRules", tag: insightTag, summary: "Association rules of the store's baskets", resp: "BasketRules",

@@ -13,8 +13,9 @@
 //
 // Periods are calendar dates in the store's time zone (the first store's
 // for the whole chain), both ends included. Results are cached per set of
-// parameters for CacheTTL; each result says when it was computed and which
-// period it covers, so a page can state its bounds.
+// parameters (see CacheTTL: a result older than a few minutes is answered
+// while a fresh one is computed); each result says when it was computed
+// and which period it covers, so a page can state its bounds.
 //
 // Personal data: group analysis needs gender, birth year and area, which
 // the schema keeps in clear for exactly this use (the day and month of a

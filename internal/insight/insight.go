@@ -13,8 +13,16 @@ import (
 	"github.com/linli/linli"
 )
 
-// CacheTTL is how long a result is reused for the same parameters.
+// CacheTTL is how long a result is reused as it is for the same
+// parameters. Up to MaxStale, an older result is still answered at once
+// while a fresh one is computed for the next request: a store's analyses
+// read every line of their period, seconds of work, and figures of months
+// of sales hardly move in an hour; each result says when it was computed.
 const CacheTTL = 5 * time.Minute
+
+// MaxStale is the age beyond which a result is computed afresh before it
+// is answered.
+const MaxStale = 24 * time.Hour
 
 // cacheSize bounds the results kept; the oldest goes first.
 const cacheSize = 64
@@ -91,12 +99,11 @@ func New(st Store, now linli.Clock) *Service {
 	if now == nil {
 		now = linli.SystemClock
 	}
-	return &Service{store: st, now: now, cache: cache{ttl: CacheTTL, now: now, m: map[string]*entry{}}}
+	return &Service{store: st, now: now, cache: cache{ttl: CacheTTL, stale: MaxStale, now: now, m: map[string]*entry{}}}
 }
 
 // Bounds say what a result covers: the dates (both included) in the time
-// zone, and when the figures were computed (they may be reused for
-// CacheTTL).
+// zone, and when the figures were computed (see CacheTTL).
 type Bounds struct {
 	From     string    `json:"from"` // YYYY-MM-DD, first day included
 	To       string    `json:"to"`   // YYYY-MM-DD, last day included
@@ -265,20 +272,23 @@ func parseEnum(v url.Values, name string, allowed []string, val *linli.Validatio
 	return allowed[0]
 }
 
-// cache keeps results for ttl. Callers asking for a key being computed
-// wait for that computation rather than starting their own.
+// cache keeps results for ttl, and up to stale answers an older one while
+// computing a fresh one in the background. Callers asking for a key being
+// computed wait for that computation rather than starting their own.
 type cache struct {
-	ttl time.Duration
-	now linli.Clock
-	mu  sync.Mutex
-	m   map[string]*entry
+	ttl, stale time.Duration
+	now        linli.Clock
+	mu         sync.Mutex
+	m          map[string]*entry
+	refreshes  sync.WaitGroup // background refreshes in flight
 }
 
 type entry struct {
-	done chan struct{}
-	at   time.Time
-	val  any
-	err  error
+	done       chan struct{}
+	at         time.Time
+	val        any
+	err        error
+	refreshing bool // a fresh value is being computed in the background; under mu
 }
 
 // get returns the cached value of key or computes it with fn. A failed
@@ -290,6 +300,14 @@ func (c *cache) get(ctx context.Context, key string, fn func(ctx context.Context
 		if ok && e.at.Add(c.ttl).Before(c.now()) {
 			select {
 			case <-e.done:
+				if e.err == nil && !e.at.Add(c.stale).Before(c.now()) {
+					if !e.refreshing {
+						e.refreshing = true
+						c.refresh(ctx, key, e, fn)
+					}
+					c.mu.Unlock()
+					return e.val, nil
+				}
 				delete(c.m, key)
 				ok = false
 			default: // still computing: wait for it
@@ -331,7 +349,31 @@ func (c *cache) get(ctx context.Context, key string, fn func(ctx context.Context
 	}
 }
 
-// evict drops expired entries and, when the cache is full, the oldest.
+// refresh computes key afresh in the background and puts the result in
+// place of old; a failure leaves old to be answered (and refreshed) again.
+// The caller holds mu.
+func (c *cache) refresh(ctx context.Context, key string, old *entry, fn func(ctx context.Context) (any, error)) {
+	c.refreshes.Add(1)
+	go func() {
+		defer c.refreshes.Done()
+		// Not the request's: it ends with the answer already given.
+		ctx := context.WithoutCancel(ctx)
+		e := &entry{done: make(chan struct{}), at: c.now()}
+		e.val, e.err = fn(ctx)
+		close(e.done)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if e.err != nil {
+			old.refreshing = false
+			return
+		}
+		if c.m[key] == old {
+			c.m[key] = e
+		}
+	}()
+}
+
+// evict drops entries too old to answer and, when the cache is full, the oldest.
 // The caller holds mu.
 func (c *cache) evict() {
 	now := c.now()
@@ -339,7 +381,7 @@ func (c *cache) evict() {
 	for k, e := range c.m {
 		select {
 		case <-e.done:
-			if e.at.Add(c.ttl).Before(now) {
+			if e.at.Add(max(c.ttl, c.stale)).Before(now) {
 				delete(c.m, k)
 				continue
 			}

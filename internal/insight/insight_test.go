@@ -320,7 +320,8 @@ func TestRulesCacheExpires(t *testing.T) {
 	s, c := newService(f)
 	ctx := context.Background()
 	q := RulesQuery{MinSupport: 0.1, MinLift: -1}
-	if _, err := s.Rules(ctx, q); err != nil {
+	first, err := s.Rules(ctx, q)
+	if err != nil {
 		t.Fatal(err)
 	}
 	c.t = c.t.Add(CacheTTL - time.Second)
@@ -330,22 +331,71 @@ func TestRulesCacheExpires(t *testing.T) {
 	if f.calls != 1 {
 		t.Fatalf("read %d times within the TTL", f.calls)
 	}
+	// Past the TTL the last result is answered at once and a fresh one
+	// computed for the next request.
 	c.t = c.t.Add(2 * time.Second)
-	res, err := s.Rules(ctx, q)
+	stale, err := s.Rules(ctx, q)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !stale.Bounds.Computed.Equal(first.Bounds.Computed) {
+		t.Errorf("past the TTL: computed at %v, want the first result's %v", stale.Bounds.Computed, first.Bounds.Computed)
+	}
+	s.cache.refreshes.Wait()
 	if f.calls != 2 {
 		t.Errorf("read %d times after the TTL, want 2", f.calls)
 	}
-	if !res.Bounds.Computed.Equal(c.t) {
-		t.Errorf("computed at %v, want %v", res.Bounds.Computed, c.t)
+	fresh, err := s.Rules(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fresh.Bounds.Computed.Equal(c.t) || f.calls != 2 {
+		t.Errorf("after the refresh: computed at %v, want %v; %d reads", fresh.Bounds.Computed, c.t, f.calls)
+	}
+	// Beyond MaxStale a result is computed before it is answered.
+	c.t = c.t.Add(MaxStale + time.Second)
+	late, err := s.Rules(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !late.Bounds.Computed.Equal(c.t) || f.calls != 3 {
+		t.Errorf("beyond MaxStale: computed at %v, want %v; %d reads", late.Bounds.Computed, c.t, f.calls)
+	}
+	s.cache.refreshes.Wait()
+	if f.calls != 3 {
+		t.Errorf("%d reads, want 3", f.calls)
+	}
+}
+
+// A refresh that fails keeps the stale result, which the next request gets
+// (and refreshes) again.
+func TestCacheRefreshFails(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	c := cache{ttl: time.Minute, stale: time.Hour, now: func() time.Time { return now }, m: map[string]*entry{}}
+	ctx := context.Background()
+	if v, err := c.get(ctx, "k", func(ctx context.Context) (any, error) { return 1, nil }); err != nil || v != 1 {
+		t.Fatal(v, err)
+	}
+	now = now.Add(2 * time.Minute)
+	boom := func(ctx context.Context) (any, error) { return nil, errors.New("boom") }
+	for range 2 {
+		if v, err := c.get(ctx, "k", boom); err != nil || v != 1 {
+			t.Fatalf("stale answer: %v, %v", v, err)
+		}
+		c.refreshes.Wait()
+	}
+	if v, err := c.get(ctx, "k", func(ctx context.Context) (any, error) { return 2, nil }); err != nil || v != 1 {
+		t.Fatalf("stale answer: %v, %v", v, err)
+	}
+	c.refreshes.Wait()
+	if v, err := c.get(ctx, "k", boom); err != nil || v != 2 {
+		t.Fatalf("refreshed answer: %v, %v", v, err)
 	}
 }
 
 // A failed computation is not cached: the next call tries again.
 func TestCacheForgetsErrors(t *testing.T) {
-	c := cache{ttl: time.Minute, now: time.Now, m: map[string]*entry{}}
+	c := cache{ttl: time.Minute, stale: time.Hour, now: time.Now, m: map[string]*entry{}}
 	calls := 0
 	fail := func(ctx context.Context) (any, error) { calls++; return nil, errors.New("boom") }
 	for range 2 {
@@ -664,7 +714,7 @@ func TestForecast(t *testing.T) {
 // Callers asking for a result being computed wait for it; when the
 // computation they waited for was cancelled, they compute it themselves.
 func TestCacheWaits(t *testing.T) {
-	c := cache{ttl: time.Minute, now: time.Now, m: map[string]*entry{}}
+	c := cache{ttl: time.Minute, stale: time.Hour, now: time.Now, m: map[string]*entry{}}
 	started, release := make(chan struct{}), make(chan struct{})
 	calls := 0
 	slow := func(ctx context.Context) (any, error) {
