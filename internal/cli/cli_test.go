@@ -81,8 +81,15 @@ func stats(t *testing.T, dir string) Stats {
 // openApp opens the data directory for writing with the test key.
 func openApp(t *testing.T, dir string) *app.App {
 	t.Helper()
+	return openAppOn(t, dir, "")
+}
+
+// openAppOn opens the app on the database at dbURL (PostgreSQL), or on
+// SQLite in dir when dbURL is empty.
+func openAppOn(t *testing.T, dir, dbURL string) *app.App {
+	t.Helper()
 	cfg := config.Default()
-	cfg.DataDir, cfg.SecretKey = dir, testKey
+	cfg.DataDir, cfg.SecretKey, cfg.DatabaseURL = dir, testKey, dbURL
 	a, err := app.Open(context.Background(), cfg, app.Migrate)
 	if err != nil {
 		t.Fatal(err)

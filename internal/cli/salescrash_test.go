@@ -21,28 +21,40 @@ import (
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/catalog"
 	"github.com/linli/linli/internal/sales"
+	"github.com/linli/linli/internal/store/storetest"
 )
 
 // TestSalesSurviveKill is the acceptance test for sales: tills send sales
 // to the real binary, which is killed with SIGKILL mid-way and restarted.
 // Every acknowledged sale is there exactly once (a resend is answered with
 // the same sale), no receipt is there twice, and `linli check` is clean.
+// On both engines: on PostgreSQL the kill cuts the sale committers'
+// pipelined transactions mid-way.
 func TestSalesSurviveKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs a sales load against it; skipped with -short")
 	}
-	const (
-		terminals = 8
-		load      = 1500 * time.Millisecond
-	)
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "linli")
 	build := exec.Command("go", "build", "-o", bin, "github.com/linli/linli/cmd/linli")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	dir := filepath.Join(tmp, "data")
-	env := append(os.Environ(), "LINLI_SECRET_KEY="+testKey, "LINLI_DATA_DIR="+dir, "LINLI_LOG_LEVEL=warn")
+	t.Run("sqlite", func(t *testing.T) { salesSurviveKill(t, bin, "") })
+	t.Run("postgres", func(t *testing.T) {
+		t.Setenv(storetest.EnvPostgres, testPostgres)
+		salesSurviveKill(t, bin, storetest.PostgresURL(t))
+	})
+}
+
+func salesSurviveKill(t *testing.T, bin, dbURL string) {
+	const (
+		terminals = 8
+		load      = 1500 * time.Millisecond
+	)
+	dir := filepath.Join(t.TempDir(), "data")
+	env := append(os.Environ(), "LINLI_SECRET_KEY="+testKey, "LINLI_DATA_DIR="+dir, "LINLI_LOG_LEVEL=warn",
+		"LINLI_DATABASE_URL="+dbURL)
 	linliCmd := func(args ...string) *exec.Cmd {
 		cmd := exec.Command(bin, args...)
 		cmd.Env = env
@@ -54,7 +66,7 @@ func TestSalesSurviveKill(t *testing.T) {
 
 	// Products, points to spend and a till key, written before any server runs.
 	ctx := context.Background()
-	a := openApp(t, dir)
+	a := openAppOn(t, dir, dbURL)
 	var storeID int64
 	if err := a.DB.QueryRow(ctx, `SELECT id FROM stores ORDER BY id LIMIT 1`).Scan(&storeID); err != nil {
 		t.Fatal(err)
@@ -249,7 +261,7 @@ func TestSalesSurviveKill(t *testing.T) {
 	}
 
 	// Each receipt is stored at most once; the acknowledged ones all are.
-	a = openApp(t, dir)
+	a = openAppOn(t, dir, dbURL)
 	var n, distinct int
 	if err := a.DB.QueryRow(ctx, `SELECT COUNT(*), COUNT(DISTINCT receipt_no) FROM sales WHERE store_id = ? AND terminal = 'T1'`,
 		storeID).Scan(&n, &distinct); err != nil {

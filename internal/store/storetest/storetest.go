@@ -40,6 +40,24 @@ func Open(t testing.TB) *store.DB {
 // LINLI_TEST_POSTGRES is unset.
 func OpenPostgres(t testing.TB) *store.DB {
 	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, "", PostgresURL(t), store.Options{})
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	t.Cleanup(func() { db.Close() }) // before the schema is dropped: cleanups run last first
+	if _, err := db.Migrate(ctx, linli.SystemClock); err != nil {
+		t.Fatalf("storetest: migrate postgres: %v", err)
+	}
+	return db
+}
+
+// PostgresURL makes an empty schema of its own (dropped when the test
+// ends) and returns a URL whose connections use it, or skips the test when
+// LINLI_TEST_POSTGRES is unset. Whatever the URL is given to must be
+// closed before the test ends.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv(EnvPostgres)
 	if base == "" {
 		t.Skipf("storetest: set %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL tests", EnvPostgres)
@@ -56,30 +74,20 @@ func OpenPostgres(t testing.TB) *store.DB {
 		admin.Close()
 		t.Fatalf("storetest: create schema: %v", err)
 	}
-	u, err := url.Parse(base)
-	if err != nil {
-		admin.Close()
-		t.Fatalf("storetest: parse %s: %v", EnvPostgres, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema) // pgx passes unknown parameters on as run-time settings
-	u.RawQuery = q.Encode()
-	db, err := store.Open(ctx, "", u.String(), store.Options{})
-	if err != nil {
-		admin.Close()
-		t.Fatalf("storetest: %v", err)
-	}
 	t.Cleanup(func() {
-		db.Close()
 		if _, err := admin.W.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
 			t.Errorf("storetest: drop schema %s: %v", schema, err)
 		}
 		admin.Close()
 	})
-	if _, err := db.Migrate(ctx, linli.SystemClock); err != nil {
-		t.Fatalf("storetest: migrate postgres: %v", err)
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("storetest: parse %s: %v", EnvPostgres, err)
 	}
-	return db
+	q := u.Query()
+	q.Set("search_path", schema) // pgx passes unknown parameters on as run-time settings
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Each runs fn as the subtests "sqlite" and "postgres", each on a freshly
