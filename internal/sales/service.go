@@ -340,44 +340,29 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 		return nil, err
 	}
 	h := hash(in)
-	// A repeat is answered before anything that may have changed since
-	// (prices, rules) is looked at. A store that commits sales in groups
-	// finds repeats for the whole group at once (SaleHint); then a repeat
-	// is looked for here only if the sale fails before it gets there.
-	_, grouped := s.st.(SaleWriter)
-	var held MemberTierRow
-	if !grouped {
-		old, row, err := s.st.BeforeSale(ctx, till.StoreID, till.Terminal, in.Receipt, in.MemberID)
-		if err != nil {
-			return nil, fmt.Errorf("sales: find receipt: %w", err)
-		}
-		if old != nil {
-			return replaySale(old, h, s.loadSale(ctx))
-		}
-		held = row
-	}
-	p, err := s.prepare(ctx, till, in, held)
+	// A repeat gets the first answer, whatever has changed since (prices,
+	// rules): the sale's group finds repeats for all its sales at once
+	// (SaleHint), and a sale that fails before it gets there is looked up
+	// here.
+	p, err := s.prepare(ctx, till, in)
 	if err != nil {
-		if grouped {
-			if old, ferr := s.st.SaleByReceipt(ctx, till.StoreID, till.Terminal, in.Receipt); ferr != nil {
-				return nil, fmt.Errorf("sales: find receipt: %w", ferr)
-			} else if old != nil {
-				return replaySale(old, h, s.loadSale(ctx))
-			}
+		if old, ferr := s.st.SaleByReceipt(ctx, till.StoreID, till.Terminal, in.Receipt); ferr != nil {
+			return nil, fmt.Errorf("sales: find receipt: %w", ferr)
+		} else if old != nil {
+			return replaySale(old, h, s.loadSale(ctx))
 		}
 		return nil, err
 	}
 
 	hint := SaleHint{StoreID: till.StoreID, Terminal: till.Terminal, Receipt: in.Receipt, MemberID: in.MemberID}
-	if tiers := p.tiers; in.MemberID != 0 && (!held.Stored || tiers.Rank(tiers.Find(held.Code).Code) < len(tiers.Tiers)-1) {
-		// The window tierUpgrade reads unless the member is at the top
-		// (if the tier moved to the top meanwhile it reads none, which a
-		// store's hint tolerates).
+	if in.MemberID != 0 {
+		// The window tierUpgrade reads (none if the member is at the
+		// top; the tier is known only inside the transaction).
 		hint.ActivityFrom, hint.ActivityTo = windowStart(p.tiers, now), now.Add(FutureSlack)
 	}
 	var out *Sale
 	for range attempts {
-		err = s.writeSale(ctx, hint, func(tx Tx) error {
+		err = s.st.WriteSale(ctx, hint, func(tx Tx) error {
 			res, err := s.commitTx(ctx, tx, actor, p, in, h, now)
 			out = res
 			return err
@@ -405,8 +390,8 @@ func (s *Service) Commit(ctx context.Context, actor linli.Actor, till Till, in S
 }
 
 // prepared is a sale ready for its transaction: priced, paid, and earned
-// at the tier held (read before; the transaction earns again if the tier
-// is another by then).
+// at the lowest tier (the transaction earns again if the member holds
+// another).
 type prepared struct {
 	sale   *Sale
 	basket loyalty.Basket
@@ -417,8 +402,8 @@ type prepared struct {
 }
 
 // prepare prices the sale, checks its payments and earns its points at
-// the tier held.
-func (s *Service) prepare(ctx context.Context, till Till, in SaleInput, held MemberTierRow) (*prepared, error) {
+// the lowest tier.
+func (s *Service) prepare(ctx context.Context, till Till, in SaleInput) (*prepared, error) {
 	rules, err := s.Rules(ctx)
 	if err != nil {
 		return nil, err
@@ -455,10 +440,10 @@ func (s *Service) prepare(ctx context.Context, till Till, in SaleInput, held Mem
 	var earn loyalty.Earning
 	var basket loyalty.Basket
 	if in.MemberID != 0 {
-		// Earn at the tier held, read outside the transaction (or the
-		// lowest when unread); the transaction earns again only if the
-		// member's tier is another (see tierEarn).
-		b := loyalty.Basket{Time: in.SoldAt, Location: loc, TierMultiplier: tiers.Find(held.Code).PointsMultiplier}
+		// Earn outside the transaction, which on SQLite every sale queues
+		// behind, at the lowest tier; the transaction earns again only if
+		// the member holds another (see tierEarn).
+		b := loyalty.Basket{Time: in.SoldAt, Location: loc, TierMultiplier: tiers.Lowest().PointsMultiplier}
 		for _, l := range lines {
 			b.Lines = append(b.Lines, loyalty.Line{Product: l.Product, Category: l.Category, AmountFen: l.AmountFen})
 		}
@@ -476,15 +461,6 @@ func (s *Service) prepare(ctx context.Context, till Till, in SaleInput, held Mem
 	}
 
 	return &prepared{sale: sale, basket: basket, redeem: redeem, rules: rules, tiers: tiers, loc: loc}, nil
-}
-
-// writeSale runs fn as a sale's transaction, grouped with others when the
-// store can.
-func (s *Service) writeSale(ctx context.Context, hint SaleHint, fn func(tx Tx) error) error {
-	if w, ok := s.st.(SaleWriter); ok {
-		return w.WriteSale(ctx, hint, fn)
-	}
-	return s.st.Write(ctx, fn)
 }
 
 // replaySale answers a repeated sale with the first answer: the sale as

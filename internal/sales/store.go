@@ -58,10 +58,13 @@ type Store interface {
 	StoreZone(ctx context.Context, storeID int64) (string, bool, error)
 	Setting(ctx context.Context, key string) (string, bool, error)
 	SaleByReceipt(ctx context.Context, storeID int64, terminal, receipt string) (*Stored, error)
-	// BeforeSale reads in one query what a sale needs before its
-	// transaction: the sale stored under the receipt (nil when none) and
-	// the member's tier (memberID 0: none).
-	BeforeSale(ctx context.Context, storeID int64, terminal, receipt string, memberID int64) (*Stored, MemberTierRow, error)
+	// WriteSale is Write for the transaction of one sale, committed with
+	// others that arrive together; the hint names what that transaction
+	// will read, so that the store can read it for the whole group at once
+	// (PostgreSQL: two round trips per group instead of a dozen per sale).
+	// fn must be safe to run more than once: the store runs it again alone
+	// when its group cannot commit.
+	WriteSale(ctx context.Context, hint SaleHint, fn func(tx Tx) error) error
 	RefundByNo(ctx context.Context, storeID int64, terminal, refundNo string) (*Stored, error)
 	// GetSale returns the sale and its stored response; nil when none.
 	GetSale(ctx context.Context, id int64) (*Sale, string, error)
@@ -75,16 +78,6 @@ type Store interface {
 	// Check lists the broken invariants of the stored ledger.
 	Check(ctx context.Context) ([]Violation, error)
 	TierStore
-}
-
-// SaleWriter is a Store that commits many sales together. WriteSale is
-// Write for the transaction of one sale; the hint names what that
-// transaction will read, so that the store can read it for a whole group
-// of sales at once (PostgreSQL: a handful of statements per group instead
-// of a dozen per sale). fn must be safe to run more than once: a store may
-// run it again alone when its group cannot commit.
-type SaleWriter interface {
-	WriteSale(ctx context.Context, hint SaleHint, fn func(tx Tx) error) error
 }
 
 // SaleHint says what a sale's transaction will read.

@@ -33,31 +33,6 @@ func timeOrZero(ms int64) time.Time {
 	return FromMillis(ms)
 }
 
-// BeforeSale: one statement, as each one on a reader starts a read
-// transaction, and one that follows a commit starts with a cold cache.
-func (s *Sales) BeforeSale(ctx context.Context, storeID int64, terminal, receipt string, memberID int64) (*sales.Stored, sales.MemberTierRow, error) {
-	var id sql.NullInt64
-	var hash []byte
-	var resp, code sql.NullString
-	var since, reviewed sql.NullInt64
-	err := s.db.QueryRow(ctx, `SELECT s.id, s.request_hash, s.response, t.tier, t.since, t.reviewed_at
-		FROM (SELECT 1 AS one) x
-		LEFT JOIN sales s ON s.store_id = ? AND s.terminal = ? AND s.receipt_no = ?
-		LEFT JOIN member_tiers t ON t.member_id = ?`, storeID, terminal, receipt, memberID).
-		Scan(&id, &hash, &resp, &code, &since, &reviewed)
-	var row sales.MemberTierRow
-	if err != nil {
-		return nil, row, err
-	}
-	if code.Valid {
-		row = sales.MemberTierRow{Code: code.String, Since: timeOrZero(since.Int64), ReviewedAt: timeOrZero(reviewed.Int64), Stored: true}
-	}
-	if !id.Valid {
-		return nil, row, nil
-	}
-	return &sales.Stored{ID: id.Int64, Hash: hash, Response: resp.String}, row, nil
-}
-
 func memberTier(ctx context.Context, r reader, memberID int64) (sales.MemberTierRow, error) {
 	var row sales.MemberTierRow
 	var since, reviewed int64
