@@ -318,12 +318,19 @@ func (f *fixture) bare(b *testing.B, n int) time.Duration {
 	return time.Since(start)
 }
 
-func benchSales(b *testing.B, pgURL string) {
-	n := count(b)
+// warm sets up the server and a client for the terminals and sends the
+// warm-up sales (connections, caches, prepared statements).
+func warm(b *testing.B, pgURL string) (*fixture, *http.Client) {
 	f := setup(b, pgURL)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: terminals, MaxConnsPerHost: terminals}}
-	defer client.CloseIdleConnections()
-	f.run(b, client, 0, warmup) // connections, caches, prepared statements
+	b.Cleanup(client.CloseIdleConnections)
+	f.run(b, client, 0, warmup)
+	return f, client
+}
+
+func benchSales(b *testing.B, pgURL string) {
+	n := count(b)
+	f, client := warm(b, pgURL)
 
 	b.ResetTimer()
 	cpu0, pg0 := cpuTime(), postgresCPU()
@@ -404,10 +411,7 @@ func benchPaced(b *testing.B, pgURL string, rate float64) {
 		rate = v
 	}
 	n := count(b)
-	f := setup(b, pgURL)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: terminals, MaxConnsPerHost: terminals}}
-	defer client.CloseIdleConnections()
-	f.run(b, client, 0, warmup)
+	f, client := warm(b, pgURL)
 
 	b.ResetTimer()
 	cpu0, pg0 := cpuTime(), postgresCPU()
