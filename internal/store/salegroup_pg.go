@@ -74,32 +74,9 @@ func (s *Sales) commitGroupPG(ctx context.Context, group []*saleWork, answers ma
 		if err := readMembers(br, states, false); err != nil {
 			return err
 		}
-		rows, err := br.Query()
-		if err != nil {
+		if err := readReserve(br, pool, taken, rc.at); err != nil {
 			return fmt.Errorf("store: reserve ids: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var kind int
-			var id int64
-			if err := rows.Scan(&kind, &id); err != nil {
-				return fmt.Errorf("store: reserve ids: %w", err)
-			}
-			switch kind {
-			case 1:
-				pool.spare.sales = append(pool.spare.sales, id)
-			case 2:
-				pool.spare.entries = append(pool.spare.entries, id)
-			case 3:
-				pool.spare.lots = append(pool.spare.lots, id)
-			default:
-				taken[rc.at[id]] = true
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("store: reserve ids: %w", err)
-		}
-		rows.Close()
 		if err := br.Close(); err != nil {
 			return err
 		}
@@ -181,6 +158,34 @@ func (s *Sales) commitGroupPG(ctx context.Context, group []*saleWork, answers ma
 		return nil, fmt.Errorf("store: commit: %w", err)
 	}
 	return alone, nil
+}
+
+// readReserve reads the ids reserved and the receipts taken (see
+// commitGroupPG); at maps the receipts to their sales in the group.
+func readReserve(br pgx.BatchResults, pool *groupIDs, taken []bool, at []int) error {
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind int
+		var id int64
+		if err := rows.Scan(&kind, &id); err != nil {
+			return err
+		}
+		switch kind {
+		case 1:
+			pool.spare.sales = append(pool.spare.sales, id)
+		case 2:
+			pool.spare.entries = append(pool.spare.entries, id)
+		case 3:
+			pool.spare.lots = append(pool.spare.lots, id)
+		default:
+			taken[at[id]] = true
+		}
+	}
+	return rows.Err()
 }
 
 // queueMembers queues the locks of members (in id order, as every writer
