@@ -132,7 +132,7 @@ func (x *API) commitSale(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in sales.SaleInput
-	if err := x.decode(w, r, &in); err != nil {
+	if err := server.DecodeFast(w, r, x.limit, &in, func(data []byte) bool { return decodeSale(data, &in) }); err != nil {
 		x.fail(w, r, err)
 		return
 	}
@@ -145,7 +145,8 @@ func (x *API) commitSale(w http.ResponseWriter, r *http.Request) {
 		// As for Idempotency-Key: the first status and body, marked.
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	created(w, "pos/sales", s.ID, s)
+	w.Header().Set("Location", Prefix+"/pos/sales/"+strconv.FormatInt(s.ID, 10))
+	server.JSONBytes(w, http.StatusCreated, appendSale(make([]byte, 0, 4096), s))
 }
 
 // sale reads the sale at {id}; a store-bound caller sees only their

@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -333,9 +334,11 @@ func benchSales(b *testing.B, pgURL string) {
 	f, client := warm(b, pgURL)
 
 	b.ResetTimer()
+	stop := profile(b)
 	cpu0, pg0 := cpuTime(), postgresCPU()
 	lat, wall := f.run(b, client, warmup, warmup+n)
 	cpu, pg := cpuTime()-cpu0, postgresCPU()-pg0
+	stop()
 	b.StopTimer()
 	rate := float64(n) / wall.Seconds()
 	cpu0, pg0 = cpuTime(), postgresCPU()
@@ -355,6 +358,27 @@ func benchSales(b *testing.B, pgURL string) {
 		b.ReportMetric(float64(barePG.Microseconds())/float64(n), "bare-pg-cpu-us/tx")
 	}
 	f.checkStored(b, warmup+2*n)
+}
+
+// profile writes a CPU profile of the timed sales alone (not the set-up,
+// the warm-up or the bare run) to LINLI_BENCH_CPUPROFILE, if set; the
+// returned func stops it.
+func profile(b *testing.B) func() {
+	path := os.Getenv("LINLI_BENCH_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // reportLatency reports the percentiles of lat (sorted here), the tail
@@ -414,9 +438,11 @@ func benchPaced(b *testing.B, pgURL string, rate float64) {
 	f, client := warm(b, pgURL)
 
 	b.ResetTimer()
+	stop := profile(b)
 	cpu0, pg0 := cpuTime(), postgresCPU()
 	lat, wall := f.paced(b, client, warmup, n, rate)
 	cpu, pg := cpuTime()-cpu0, postgresCPU()-pg0
+	stop()
 	b.StopTimer()
 	b.ReportMetric(float64(wall.Nanoseconds())/float64(n), "ns/op")
 	b.ReportMetric(rate, "offered/s")
