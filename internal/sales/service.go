@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -45,6 +47,38 @@ type Service struct {
 	zones cache[int64, *time.Location]
 	// products holds catalogue entries by code; they are shared and read only.
 	products cache[string, *catalog.Product]
+	// multipliers holds the points multiplier of each member's tier as
+	// their last sale here found it: a sale is earned before its
+	// transaction at the multiplier it most likely has, and earned again
+	// inside only when the guess was wrong (tierEarn), which for members
+	// above the lowest tier saved a second earning on every sale.
+	multipliers guesses
+}
+
+// guesses maps members to their last known points multiplier. A wrong or
+// missing guess costs a second earning, never a wrong one.
+type guesses struct {
+	mu sync.Mutex
+	m  map[int64]int64
+}
+
+// maxGuesses bounds the map: about 40 bytes a member.
+const maxGuesses = 1 << 18
+
+func (g *guesses) get(member int64) (int64, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	m, ok := g.m[member]
+	return m, ok
+}
+
+func (g *guesses) set(member, multiplier int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.m == nil || len(g.m) >= maxGuesses {
+		g.m = make(map[int64]int64)
+	}
+	g.m[member] = multiplier
 }
 
 var _ Ledger = (*Service)(nil)
@@ -441,9 +475,14 @@ func (s *Service) prepare(ctx context.Context, till Till, in SaleInput) (*prepar
 	var basket loyalty.Basket
 	if in.MemberID != 0 {
 		// Earn outside the transaction, which on SQLite every sale queues
-		// behind, at the lowest tier; the transaction earns again only if
-		// the member holds another (see tierEarn).
-		b := loyalty.Basket{Time: in.SoldAt, Location: loc, TierMultiplier: tiers.Lowest().PointsMultiplier}
+		// behind, at the tier the member last had (the lowest if not known);
+		// the transaction earns again only if the member holds another (see
+		// tierEarn).
+		m, ok := s.multipliers.get(in.MemberID)
+		if !ok {
+			m = tiers.Lowest().PointsMultiplier
+		}
+		b := loyalty.Basket{Time: in.SoldAt, Location: loc, TierMultiplier: m}
 		for _, l := range lines {
 			b.Lines = append(b.Lines, loyalty.Line{Product: l.Product, Category: l.Category, AmountFen: l.AmountFen})
 		}
@@ -497,6 +536,20 @@ type answer struct {
 	Balance int64            `json:"points_balance"`
 }
 
+// firstAnswer is json.Marshal(answer{rs, balance}) given rs encoded.
+func firstAnswer(encoded []byte, rs []loyalty.Reason, balance int64) string {
+	b := make([]byte, 0, len(encoded)+48)
+	b = append(b, '{')
+	if len(rs) > 0 {
+		b = append(b, `"points_reasons":`...)
+		b = append(b, encoded...)
+		b = append(b, ',')
+	}
+	b = append(b, `"points_balance":`...)
+	b = strconv.AppendInt(b, balance, 10)
+	return string(append(b, '}'))
+}
+
 // commitTx is the transaction of Commit. Its statements are few on
 // purpose: on SQLite every sale of the store queues behind them.
 func (s *Service) commitTx(ctx context.Context, tx Tx, actor linli.Actor, p *prepared, in SaleInput, h []byte, now time.Time) (*Sale, error) {
@@ -518,6 +571,7 @@ func (s *Service) commitTx(ctx context.Context, tx Tx, actor linli.Actor, p *pre
 		if tierRow, err = tierEarn(ctx, tx, tiers, &res, rules.Rules, p.basket); err != nil {
 			return nil, err
 		}
+		s.multipliers.set(in.MemberID, tiers.Find(tierRow.Code).PointsMultiplier)
 	}
 	var takes []loyalty.Take
 	if redeem > 0 {
@@ -545,17 +599,17 @@ func (s *Service) commitTx(ctx context.Context, tx Tx, actor linli.Actor, p *pre
 		}
 	}
 	res.Balance = balance + res.PointsEarned - redeem
-	first, err := json.Marshal(answer{Reasons: res.Reasons, Balance: res.Balance})
+	// The reasons are encoded once, for the stored answer and the entry.
+	reasons, err := json.Marshal(res.Reasons)
 	if err != nil {
 		return nil, err
 	}
-	id, err := tx.InsertSale(ctx, &res, h, string(first), now)
+	id, err := tx.InsertSale(ctx, &res, h, firstAnswer(reasons, res.Reasons, res.Balance), now)
 	if err != nil {
 		return nil, err
 	}
 	res.ID = id
 	if res.PointsEarned > 0 {
-		reasons, _ := json.Marshal(res.Reasons)
 		e := &Entry{MemberID: res.MemberID, Delta: res.PointsEarned, Kind: "earn", Source: "sale", SourceID: id,
 			Rule: ruleCodes(res.Reasons), Operator: actor.Name, Reason: string(reasons), At: res.SoldAt}
 		if _, err := s.credit(ctx, tx, e, loyalty.ExpiresAt(rules.Expiry, res.SoldAt, p.loc)); err != nil {

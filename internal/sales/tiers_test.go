@@ -107,6 +107,11 @@ func TestTierUpgradeAndReview(t *testing.T) {
 		if st := e.tier(t, m); st.Tier.Code != "regular" {
 			t.Errorf("after review: %s", st.Tier.Code)
 		}
+		// The member's last sale was at ×1.2, which the till's side
+		// remembers to earn before the transaction: the downgrade still counts.
+		if s4 := e.commit(t, sale("R4", m, 10_000)); s4.PointsEarned != 100 || s4.Lines[0].Points != 100 {
+			t.Errorf("sale after the downgrade earned %d, want 100 (×1)", s4.PointsEarned)
+		}
 		// Nothing left to review.
 		if res, err := e.svc.Review(ctx, at); err != nil || res != (sales.ReviewResult{}) {
 			t.Errorf("second review %+v %v", res, err)
