@@ -179,6 +179,18 @@ func startJobs(ctx context.Context, s *jobs.Scheduler, a *app.App) {
 				return err
 			}})
 	}
+	if a.Insights != nil {
+		// The analysis pages' first look of the day, ready before it is asked for.
+		s.Start(ctx, jobs.Job{Name: "insights.warm", First: time.Minute, Every: 30 * time.Minute, Jitter: 2 * time.Minute,
+			Run: func(ctx context.Context) error {
+				start := time.Now()
+				n, err := a.Insights.Warm(ctx)
+				if n > 0 {
+					s.Log.Info("analyses computed ahead", "count", n, "took", time.Since(start).Round(time.Millisecond))
+				}
+				return err
+			}})
+	}
 	if years := a.Config.RetentionYears; years > 0 && a.Members != nil {
 		s.Start(ctx, jobs.Job{Name: "members.retention", First: 5 * time.Minute, Every: 24 * time.Hour, Jitter: time.Hour,
 			Run: func(ctx context.Context) error {

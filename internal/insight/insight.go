@@ -301,7 +301,7 @@ func (c *cache) get(ctx context.Context, key string, fn func(ctx context.Context
 			select {
 			case <-e.done:
 				if e.err == nil && !e.at.Add(c.stale).Before(c.now()) {
-					if !e.refreshing {
+					if _, warm := ctx.Value(warmingKey{}).(*warming); !e.refreshing && !warm {
 						e.refreshing = true
 						c.refresh(ctx, key, e, fn)
 					}
@@ -319,6 +319,9 @@ func (c *cache) get(ctx context.Context, key string, fn func(ctx context.Context
 			c.m[key] = e
 			c.mu.Unlock()
 			e.val, e.err = fn(ctx)
+			if w, ok := ctx.Value(warmingKey{}).(*warming); ok && e.err == nil {
+				w.computed++
+			}
 			if e.err != nil {
 				c.mu.Lock()
 				if c.m[key] == e {

@@ -756,3 +756,60 @@ func TestCacheWaits(t *testing.T) {
 		t.Errorf("after the first caller gave up: %v", v)
 	}
 }
+
+// TestWarm: Warm computes the pages' default analyses once, which the
+// pages then find; it leaves results it holds, however old, to be
+// refreshed when looked at, and computes the new day's.
+func TestWarm(t *testing.T) {
+	f := basketStore()
+	s, c := newService(f)
+	ctx := context.Background()
+	n, err := s.Warm(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 3 * len(warmers); n != want { // the chain and its two stores
+		t.Fatalf("warmed %d, want %d", n, want)
+	}
+	calls := f.calls
+	q, _ := ParseRulesQuery(url.Values{})
+	q.StoreID = 1
+	if _, err := s.Rules(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	fq, _ := ParseForecastQuery(url.Values{})
+	if _, err := s.Forecast(ctx, fq); err != nil {
+		t.Fatal(err)
+	}
+	if f.calls != calls {
+		t.Errorf("the pages read the store %d times after Warm", f.calls-calls)
+	}
+	c.t = c.t.Add(CacheTTL + time.Minute)
+	if n, err := s.Warm(ctx); n != 0 || err != nil {
+		t.Errorf("second warm: %d, %v", n, err)
+	}
+	s.cache.refreshes.Wait()
+	if f.calls != calls {
+		t.Errorf("a warm of stale results read the store %d times", f.calls-calls)
+	}
+	// The next day in Shanghai: the periods that end today move (those of
+	// whole weeks or months may not).
+	c.t = c.t.Add(12 * time.Hour)
+	if n, err := s.Warm(ctx); n == 0 || n > 3*len(warmers) || err != nil {
+		t.Errorf("next day's warm: %d, %v", n, err)
+	}
+	if n, err := s.Warm(ctx); n != 0 || err != nil {
+		t.Errorf("next day's second warm: %d, %v", n, err)
+	}
+
+	// A chain too big for half the cache: the chain's analyses only.
+	f = basketStore()
+	f.zones = map[int64]string{}
+	for id := range int64(10) {
+		f.zones[id+1] = "Asia/Shanghai"
+	}
+	s, _ = newService(f)
+	if n, err := s.Warm(ctx); n != len(warmers) || err != nil {
+		t.Errorf("ten stores: warmed %d, %v", n, err)
+	}
+}
