@@ -146,7 +146,10 @@ func (x *API) commitSale(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
 	w.Header().Set("Location", Prefix+"/pos/sales/"+strconv.FormatInt(s.ID, 10))
-	server.JSONBytes(w, http.StatusCreated, appendSale(make([]byte, 0, 4096), s))
+	buf := answerBufs.Get().(*[]byte)
+	*buf = appendSale((*buf)[:0], s)
+	server.JSONBytes(w, http.StatusCreated, *buf)
+	answerBufs.Put(buf)
 }
 
 // sale reads the sale at {id}; a store-bound caller sees only their

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/linli/linli/internal/loyalty"
@@ -18,6 +19,10 @@ import (
 // exactly what encoding/json gives (tests compare them on random values):
 // the reader hands anything beyond the plainest JSON back to encoding/json
 // (see server.Scanner), the writer escapes strings as encoding/json does.
+
+// answerBufs hold the encoded answers, 3 kB for a sale of 10 lines, from
+// one sale to the next.
+var answerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // decodeSale reads a sale as encoding/json would into in, or reports that
 // it cannot; in is set only on success.

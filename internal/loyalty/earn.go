@@ -55,6 +55,11 @@ const (
 	RuleBelowMinSpend      = "below_min_spend"
 )
 
+// baseLineParams are the params of every line earning at the base rate,
+// one map shared rather than one per line of every sale: like every
+// Reason's params, read them, never change them.
+var baseLineParams = map[string]string{"x": "1"}
+
 // LineEarning is what one line earned and why.
 type LineEarning struct {
 	Index       int    `json:"index"`
@@ -178,7 +183,7 @@ func Earn(rules Rules, b Basket) (Earning, error) {
 				le.Rule = Reason{Rule: RuleCategoryMultiplier, Params: map[string]string{"category": l.Category, "x": formatX(x)}}
 			} else {
 				le.Multiplier = PerMille
-				le.Rule = Reason{Rule: RuleBaseRate, Params: map[string]string{"x": "1"}}
+				le.Rule = Reason{Rule: RuleBaseRate, Params: baseLineParams}
 			}
 		}
 		n := new(big.Int)
