@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -224,12 +225,7 @@ func appendReason(b []byte, r loyalty.Reason) []byte {
 	b = appendString(b, r.Rule)
 	if len(r.Params) > 0 {
 		b = append(b, `,"params":{`...)
-		keys := make([]string, 0, len(r.Params))
-		for k := range r.Params {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys) // as encoding/json orders a map
-		for i, k := range keys {
+		for i, k := range slices.Sorted(maps.Keys(r.Params)) { // as encoding/json orders a map
 			if i > 0 {
 				b = append(b, ',')
 			}

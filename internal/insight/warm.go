@@ -3,6 +3,7 @@ package insight
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 )
@@ -23,7 +24,7 @@ func (s *Service) Warm(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("insight: warm: %w", err)
 	}
 	stores := []int64{0}
-	if ids := sortedKeys(names); (len(ids)+1)*len(warmers) <= cacheSize/2 {
+	if ids := slices.Sorted(maps.Keys(names)); (len(ids)+1)*len(warmers) <= cacheSize/2 {
 		stores = append(stores, ids...)
 	}
 	ctx = context.WithValue(ctx, warmingKey{}, &warming{})
@@ -68,13 +69,4 @@ func warmer[Q, T any](parse func(url.Values) (Q, error), v url.Values, store fun
 		_, err = run(s, ctx, q)
 		return err
 	}
-}
-
-func sortedKeys(m map[int64]string) []int64 {
-	ids := make([]int64, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
 }

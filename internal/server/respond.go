@@ -126,8 +126,9 @@ func JSON(w http.ResponseWriter, status int, v any) {
 }
 
 // JSONBytes writes body, JSON already encoded, with the given status and
-// the newline JSON's encoder ends with; its length is known, so the answer
-// goes out in one piece rather than chunked.
+// the newline JSON's encoder ends with (appended in body's spare
+// capacity); its length is known, so the answer goes out in one piece
+// rather than chunked.
 func JSONBytes(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")

@@ -62,11 +62,10 @@ func (s *Scanner) next(c byte) bool {
 	return false
 }
 
-// Object reads an object, calling field for each key; field must read the
-// value (or Fail). A key seen twice fails: encoding/json merges repeats
-// in ways not worth copying.
-// The key is the input's bytes, to be compared (switch string(key)), not
-// kept.
+// Object reads an object, calling field for each key, which must read the
+// value (or Fail). The key is the input's own bytes, to be compared
+// (switch string(key) does not allocate), not kept. A key seen twice
+// fails: encoding/json merges repeats in ways not worth copying.
 func (s *Scanner) Object(field func(key []byte)) {
 	if s.bad || !s.next('{') {
 		s.bad = true
