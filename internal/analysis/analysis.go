@@ -25,7 +25,7 @@ const maxDropoutShape = 1000
 // apart.
 const (
 	Model   = "linli-customer"
-	Version = "1"
+	Version = "2" // 2: days in the chain's time zone, not UTC
 )
 
 // Settings of the analysis.
@@ -103,8 +103,12 @@ type Score struct {
 // Store is what the analysis needs from storage.
 type Store interface {
 	// MemberAggregates calls fn for each member with a counted sale before
-	// before, in member id order.
-	MemberAggregates(ctx context.Context, before time.Time, fn func(Aggregate) error) error
+	// before, in member id order, with days counted in a zone offset seconds
+	// east of UTC (see Day).
+	MemberAggregates(ctx context.Context, before time.Time, offset int, fn func(Aggregate) error) error
+	// ChainZone names the time zone of the chain's first store, "" when
+	// there is no store.
+	ChainZone(ctx context.Context) (string, error)
 	// StartRun records a running run and returns its id.
 	StartRun(ctx context.Context, model, version string, at time.Time) (int64, error)
 	// ReplaceScores writes a batch of scores sorted by member id in one
@@ -161,8 +165,9 @@ type Run struct {
 // why a model was skipped, and counts.
 type Detail struct {
 	AsOf            time.Time      `json:"as_of"`
-	AsOfDay         string         `json:"as_of_day"` // UTC, YYYY-MM-DD
+	AsOfDay         string         `json:"as_of_day"` // YYYY-MM-DD in DayZone
 	DayZone         string         `json:"day_zone"`
+	DayOffset       int            `json:"day_offset_s"` // DayZone's offset at AsOf, seconds east of UTC; 0 in runs of version 1 (UTC days)
 	Members         int            `json:"members"`
 	RepeatMembers   int            `json:"repeat_members"`
 	Segments        map[string]int `json:"segments"`
@@ -252,8 +257,16 @@ func (s *Service) execute(ctx context.Context, id int64, started, asOf time.Time
 }
 
 func (s *Service) run(ctx context.Context, run *Run, asOf time.Time, progress func(done, total int), rec *recorder) error {
+	loc, err := s.zone(ctx)
+	if err != nil {
+		return err
+	}
+	// Days are the shops' days: a purchase at 07:30 in Shanghai is on its
+	// own date, not on the UTC day before. The offset is the zone's at the
+	// as-of time, exact for zones without daylight saving (China's).
+	_, offset := asOf.In(loc).Zone()
 	var aggs []Aggregate
-	err := s.store.MemberAggregates(ctx, asOf, func(a Aggregate) error {
+	err = s.store.MemberAggregates(ctx, asOf, offset, func(a Aggregate) error {
 		aggs = append(aggs, a)
 		if len(aggs)%readReportEvery == 0 {
 			rec.report(PhaseReading, len(aggs), 0)
@@ -263,11 +276,11 @@ func (s *Service) run(ctx context.Context, run *Run, asOf time.Time, progress fu
 	if err != nil {
 		return fmt.Errorf("analysis: read purchases: %w", err)
 	}
-	asOfDay := AsOfDay(asOf)
+	asOfDay := AsOfDay(asOf, offset)
 	d := &run.Detail
 	d.AsOf = asOf.UTC()
 	d.AsOfDay = time.Unix(int64(asOfDay)*86400, 0).UTC().Format(time.DateOnly)
-	d.DayZone = "UTC"
+	d.DayZone, d.DayOffset = loc.String(), offset
 	d.Members = len(aggs)
 	d.MonthlyDiscount, d.HorizonMonths = MonthlyDiscount, HorizonMonths
 
@@ -297,10 +310,31 @@ func (s *Service) run(ctx context.Context, run *Run, asOf time.Time, progress fu
 	return nil
 }
 
-// AsOfDay is the UTC day (from 1970-01-01) of the last instant before asOf:
-// the last day whose sales a run at asOf sees.
-func AsOfDay(asOf time.Time) int {
-	return int(math.Floor(float64(asOf.UnixMilli()-1) / 86400000))
+// AsOfDay is the day (see Day) of the last instant before asOf: the last
+// day whose sales a run at asOf sees.
+func AsOfDay(asOf time.Time, offset int) int {
+	return Day(asOf.UnixMilli()-1, offset)
+}
+
+// Day numbers the day of an instant (milliseconds since 1970) in a zone
+// offset seconds east of UTC, from 1970-01-01 in that zone.
+func Day(millis int64, offset int) int {
+	return int(math.Floor(float64(millis+int64(offset)*1000) / 86400000))
+}
+
+// zone is the time zone the run counts days in: the chain's.
+func (s *Service) zone(ctx context.Context) (*time.Location, error) {
+	name, err := s.store.ChainZone(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: the chain's time zone: %w", err)
+	}
+	if loc, err := time.LoadLocation(name); name != "" && err == nil {
+		return loc, nil
+	}
+	if loc, err := time.LoadLocation(linli.DefaultZone); err == nil {
+		return loc, nil
+	}
+	return time.UTC, nil
 }
 
 // score computes every member's scores and fills the detail.

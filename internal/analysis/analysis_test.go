@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linli/linli"
 	"github.com/linli/linli/internal/analysis"
 	"github.com/linli/linli/internal/store"
 	"github.com/linli/linli/internal/store/storetest"
@@ -79,7 +80,10 @@ func seed(t testing.TB, db *store.DB, n int) {
 		}
 	}
 	err := db.Write(ctx, func(tx *store.Tx) error {
-		sid, err := tx.InsertID(ctx, `INSERT INTO stores (code, name, timezone, created_at) VALUES ('S1', 'Shop', 'Asia/Shanghai', 0)`)
+		// Days in UTC: the draws are in continuous time, and the models'
+		// checks below were set on these days (TestAnalysisDaysInZone
+		// covers the shops' days).
+		sid, err := tx.InsertID(ctx, `INSERT INTO stores (code, name, timezone, created_at) VALUES ('S1', 'Shop', 'UTC', 0)`)
 		if err != nil {
 			return err
 		}
@@ -144,8 +148,8 @@ func testRun(t *testing.T, db *store.DB) {
 	for _, n := range d.Segments {
 		total += n
 	}
-	if total != run.Members || d.AsOfDay != "2025-09-30" {
-		t.Errorf("segments count %d members; as-of day %s", total, d.AsOfDay)
+	if total != run.Members || d.AsOfDay != "2025-09-30" || d.DayZone != "UTC" || d.DayOffset != 0 {
+		t.Errorf("segments count %d members; as-of day %s in %s (%d s)", total, d.AsOfDay, d.DayZone, d.DayOffset)
 	}
 	for _, s := range run.Scores {
 		if s.PAlive == nil || *s.PAlive < 0 || *s.PAlive > 1 || s.Expected90d == nil || *s.Expected90d < 0 ||
@@ -213,7 +217,7 @@ func TestAnalysisSmall(t *testing.T) {
 // brokenReads fails every read of the sales.
 type brokenReads struct{ *store.Analysis }
 
-func (brokenReads) MemberAggregates(context.Context, time.Time, func(analysis.Aggregate) error) error {
+func (brokenReads) MemberAggregates(context.Context, time.Time, int, func(analysis.Aggregate) error) error {
 	return errors.New("disk on fire")
 }
 
@@ -243,4 +247,84 @@ func TestAnalysisFailed(t *testing.T) {
 	if _, err := svc.Run(ctx, time.Time{}, nil); err == nil {
 		t.Error("zero as-of accepted")
 	}
+}
+
+// TestAnalysisDaysInZone: purchase days are the chain's days. In Shanghai
+// a purchase at 23:30 and one at 07:30 the next morning are two visits,
+// though both fall on one UTC day.
+func TestAnalysisDaysInZone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		shanghai := time.FixedZone("CST", 8*3600)
+		times := []time.Time{
+			time.Date(2025, 9, 1, 10, 0, 0, 0, shanghai),
+			time.Date(2025, 9, 20, 23, 30, 0, 0, shanghai), // 15:30 UTC
+			time.Date(2025, 9, 21, 7, 30, 0, 0, shanghai),  // 23:30 UTC, the same UTC day
+		}
+		asOf := time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC) // 08:00 in Shanghai
+		// A chain with no store yet counts in the default zone.
+		r, err := analysis.New(store.NewAnalysis(db), clock).Run(ctx, asOf, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Detail.DayZone != linli.DefaultZone {
+			t.Errorf("no store: days in %q, want %s", r.Detail.DayZone, linli.DefaultZone)
+		}
+		run := func(zone string) *analysis.Run {
+			t.Helper()
+			var sid int64
+			err := db.Write(ctx, func(tx *store.Tx) error {
+				if _, err := tx.Exec(ctx, `DELETE FROM member_scores`); err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, `DELETE FROM sales`); err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, `DELETE FROM stores`); err != nil {
+					return err
+				}
+				var err error
+				sid, err = tx.InsertID(ctx, `INSERT INTO stores (code, name, timezone, created_at) VALUES ('S1', 'Shop', ?, 0)`, zone)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.Write(ctx, func(tx *store.Tx) error {
+				if _, err := tx.Exec(ctx, `INSERT INTO members (id, card_no, created_at, updated_at, last_active_at) VALUES (1, 'C1', 0, 0, 0)
+					ON CONFLICT (id) DO NOTHING`); err != nil {
+					return err
+				}
+				for i, at := range times {
+					if _, err := tx.Exec(ctx, `INSERT INTO sales (store_id, terminal, receipt_no, request_hash, member_id, sold_at, amount_fen, status, created_at)
+						VALUES (?, 'T1', ?, ?, 1, ?, 1000, 'completed', ?)`, sid, fmt.Sprint(i), []byte{byte(i)}, at.UnixMilli(), at.UnixMilli()); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := analysis.New(store.NewAnalysis(db), clock).Run(ctx, asOf, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		for _, c := range []struct {
+			zone, dayZone, asOfDay string
+			offset, days, recency  int
+		}{
+			{"Asia/Shanghai", "Asia/Shanghai", "2025-10-01", 8 * 3600, 3, 10},
+			{"UTC", "UTC", "2025-09-30", 0, 2, 10},
+		} {
+			r := run(c.zone)
+			d, s := r.Detail, r.Scores[0]
+			if d.DayZone != c.dayZone || d.DayOffset != c.offset || d.AsOfDay != c.asOfDay || s.Frequency != c.days || s.RecencyDays != c.recency {
+				t.Errorf("store in %s: days in %s (%d s), as of %s; %d purchase days, last %d days before; want %s (%d s), %s, %d, %d",
+					c.zone, d.DayZone, d.DayOffset, d.AsOfDay, s.Frequency, s.RecencyDays, c.dayZone, c.offset, c.asOfDay, c.days, c.recency)
+			}
+		}
+	})
 }

@@ -179,8 +179,8 @@ type ReportStore interface {
 	Count(ctx context.Context, f Filter) (members int, valueFen int64, err error)
 	ClusterStats(ctx context.Context, f Filter) ([]ClusterStat, error)
 	// FirstPurchaseDays gives each member's first counted purchase day
-	// before before (days from 1970-01-01 UTC).
-	FirstPurchaseDays(ctx context.Context, ids []int64, before time.Time) (map[int64]int, error)
+	// before before, days counted as MemberAggregates counts them.
+	FirstPurchaseDays(ctx context.Context, ids []int64, before time.Time, offset int) (map[int64]int, error)
 	AudienceStore
 }
 
@@ -568,13 +568,13 @@ func (r *Reports) Churn(ctx context.Context, actor linli.Actor, f Filter, after 
 		for i, s := range rows {
 			ids[i] = s.MemberID
 		}
-		if first, err = r.st.FirstPurchaseDays(ctx, ids, state.Latest.Detail.AsOf); err != nil {
+		if first, err = r.st.FirstPurchaseDays(ctx, ids, state.Latest.Detail.AsOf, state.Latest.Detail.DayOffset); err != nil {
 			return nil, err
 		}
 	}
 	asOfDay := 0
 	if state.Latest != nil && state.Latest.Detail != nil {
-		asOfDay = AsOfDay(state.Latest.Detail.AsOf)
+		asOfDay = AsOfDay(state.Latest.Detail.AsOf, state.Latest.Detail.DayOffset)
 	}
 	for _, s := range rows {
 		a := AtRisk{Scored: s, ValueAtRiskFen: s.MonetaryFen}

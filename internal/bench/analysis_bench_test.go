@@ -69,10 +69,10 @@ type timedAnalysis struct {
 	read, write time.Duration
 }
 
-func (t *timedAnalysis) MemberAggregates(ctx context.Context, before time.Time, fn func(analysis.Aggregate) error) error {
+func (t *timedAnalysis) MemberAggregates(ctx context.Context, before time.Time, offset int, fn func(analysis.Aggregate) error) error {
 	start := time.Now()
 	defer func() { t.read += time.Since(start) }()
-	return t.Store.MemberAggregates(ctx, before, fn)
+	return t.Store.MemberAggregates(ctx, before, offset, fn)
 }
 
 func (t *timedAnalysis) ReplaceScores(ctx context.Context, batch []analysis.Score) error {

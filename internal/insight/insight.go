@@ -28,7 +28,7 @@ const MaxStale = 24 * time.Hour
 const cacheSize = 64
 
 // DefaultZone is the time zone used when the chain has no store yet.
-const DefaultZone = "Asia/Shanghai"
+const DefaultZone = linli.DefaultZone
 
 // Range selects counted sales sold in [From, To) (from the first sale when
 // From is zero), at one store or (StoreID 0) the whole chain.

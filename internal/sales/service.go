@@ -32,7 +32,7 @@ const (
 	// MaxAdjust bounds one manual adjustment.
 	MaxAdjust = 1_000_000_000
 	// DefaultZone is the time zone of adjustments made outside any store.
-	DefaultZone = "Asia/Shanghai"
+	DefaultZone = linli.DefaultZone
 	// attempts bounds the reruns after a concurrent duplicate.
 	attempts = 3
 )

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -18,23 +19,27 @@ func NewAnalysis(db *DB) *Analysis { return &Analysis{db: db} }
 
 var _ analysis.Store = (*Analysis)(nil)
 
-// memberAggregates sums each member's counted sales per UTC day (sold_at is
-// in milliseconds, 86400000 to the day), keeps the days that net to more
-// than zero, and then sums the days per member; the window gives each day
-// its member's first day, so that the first day's amount comes out of the
-// same pass. Completed sales include the partly
-// refunded ones; fully refunded and voided sales have their own statuses.
-// SUM is NUMERIC on PostgreSQL, hence the casts.
+// memberAggregates sums each member's counted sales per day (sold_at is in
+// milliseconds; the first parameter shifts it into the chain's zone, and
+// 86400000 is a day), keeps the days that net to more than zero, and then
+// sums the days per member; the window gives each day its member's first
+// day, so that the first day's amount comes out of the same pass.
+// Completed sales include the partly refunded ones; fully refunded and
+// voided sales have their own statuses. SUM is NUMERIC on PostgreSQL,
+// hence the casts.
 const memberAggregates = `SELECT member_id, MIN(day), MAX(day), COUNT(*), CAST(SUM(net) AS BIGINT),
 	CAST(SUM(CASE WHEN day = first_day THEN net ELSE 0 END) AS BIGINT)
 FROM (
 	SELECT member_id, day, net, MIN(day) OVER (PARTITION BY member_id) AS first_day
 	FROM (
-		SELECT member_id, sold_at / 86400000 AS day, CAST(SUM(amount_fen - refunded_fen) AS BIGINT) AS net
-		FROM sales
-		WHERE member_id IS NOT NULL AND status = 'completed' AND sold_at < ?
-		GROUP BY member_id, sold_at / 86400000
-		HAVING SUM(amount_fen - refunded_fen) > 0
+		SELECT member_id, day, CAST(SUM(net) AS BIGINT) AS net
+		FROM (
+			SELECT member_id, (sold_at + ?) / 86400000 AS day, amount_fen - refunded_fen AS net
+			FROM sales
+			WHERE member_id IS NOT NULL AND status = 'completed' AND sold_at < ?
+		) s
+		GROUP BY member_id, day
+		HAVING SUM(net) > 0
 	) d
 ) w
 GROUP BY member_id
@@ -46,11 +51,11 @@ const memberSales = `SELECT member_id, sold_at, amount_fen - refunded_fen FROM s
 WHERE member_id IS NOT NULL AND status = 'completed' AND sold_at < ?
 ORDER BY member_id, sold_at`
 
-func (a *Analysis) MemberAggregates(ctx context.Context, before time.Time, fn func(analysis.Aggregate) error) error {
+func (a *Analysis) MemberAggregates(ctx context.Context, before time.Time, offset int, fn func(analysis.Aggregate) error) error {
 	if a.db.Dialect == SQLite {
-		return a.sumMemberSales(ctx, before, fn)
+		return a.sumMemberSales(ctx, before, offset, fn)
 	}
-	rows, err := a.db.Query(ctx, memberAggregates, Millis(before))
+	rows, err := a.db.Query(ctx, memberAggregates, int64(offset)*1000, Millis(before))
 	if err != nil {
 		return fmt.Errorf("store: member aggregates: %w", err)
 	}
@@ -80,7 +85,7 @@ func (a *Analysis) MemberAggregates(ctx context.Context, before time.Time, fn fu
 // with a small page cache, since it reads each page about once and the
 // readers' large cache would otherwise fill with sales pages — memory
 // growing with the sales, and freed page by page when the reader closes.
-func (a *Analysis) sumMemberSales(ctx context.Context, before time.Time, fn func(analysis.Aggregate) error) error {
+func (a *Analysis) sumMemberSales(ctx context.Context, before time.Time, offset int, fn func(analysis.Aggregate) error) error {
 	conn, err := a.db.R.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: member aggregates: %w", err)
@@ -119,7 +124,7 @@ func (a *Analysis) sumMemberSales(ctx context.Context, before time.Time, fn func
 		if err := rows.Scan(&m, &at, &fen); err != nil {
 			return fmt.Errorf("store: member aggregates: %w", err)
 		}
-		d := at / 86400000 // truncated as the grouped query's division is
+		d := (at + int64(offset)*1000) / 86400000 // truncated as the grouped query's division is
 		switch {
 		case started && m == member && d == day:
 			net += fen
@@ -149,6 +154,18 @@ func (a *Analysis) sumMemberSales(ctx context.Context, before time.Time, fn func
 		}
 	}
 	return nil
+}
+
+func (a *Analysis) ChainZone(ctx context.Context) (string, error) {
+	var name string
+	err := a.db.QueryRow(ctx, `SELECT timezone FROM stores ORDER BY id LIMIT 1`).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: chain zone: %w", err)
+	}
+	return name, nil
 }
 
 func (a *Analysis) StartRun(ctx context.Context, model, version string, at time.Time) (int64, error) {

@@ -31,46 +31,50 @@ func TestAnalysisAggregatesRandom(t *testing.T) {
 		seedAnalysisSales(t, db, members, sales)
 		asOf := time.Unix(int64(d0+30)*86400, 0).UTC()
 
-		// The definition: per member, the days before as-of whose completed
-		// sales net to more than zero.
-		type key struct {
-			member int64
-			day    int
-		}
-		net := map[key]int64{}
-		for _, s := range sales {
-			if s.member != 0 && s.status == "completed" && s.day < d0+30 {
-				net[key{s.member, s.day}] += s.amount - s.ref
+		// The definition: per member, the days (in the zone of the offset)
+		// of the sales before as-of whose completed sales net to more than
+		// zero.
+		for _, offset := range []int{0, 8 * 3600, -5 * 3600} {
+			type key struct {
+				member int64
+				day    int
 			}
-		}
-		var want []analysis.Aggregate
-		for m := int64(1); m <= members; m++ {
-			g := analysis.Aggregate{MemberID: m}
-			for d := d0; d < d0+30; d++ {
-				n, ok := net[key{m, d}]
-				if !ok || n <= 0 {
-					continue
+			net := map[key]int64{}
+			for _, s := range sales {
+				if s.member != 0 && s.status == "completed" && s.day < d0+30 {
+					local := analysis.Day((int64(s.day)*86400+int64(s.hour)*3600)*1000, offset)
+					net[key{s.member, local}] += s.amount - s.ref
 				}
-				if g.Days == 0 {
-					g.FirstDay, g.FirstDayFen = d, n
+			}
+			var want []analysis.Aggregate
+			for m := int64(1); m <= members; m++ {
+				g := analysis.Aggregate{MemberID: m}
+				for d := d0 - 1; d <= d0+30; d++ {
+					n, ok := net[key{m, d}]
+					if !ok || n <= 0 {
+						continue
+					}
+					if g.Days == 0 {
+						g.FirstDay, g.FirstDayFen = d, n
+					}
+					g.LastDay = d
+					g.Days++
+					g.NetFen += n
 				}
-				g.LastDay = d
-				g.Days++
-				g.NetFen += n
+				if g.Days > 0 {
+					want = append(want, g)
+				}
 			}
-			if g.Days > 0 {
-				want = append(want, g)
+			var got []analysis.Aggregate
+			if err := store.NewAnalysis(db).MemberAggregates(context.Background(), asOf, offset, func(g analysis.Aggregate) error {
+				got = append(got, g)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
 			}
-		}
-		var got []analysis.Aggregate
-		if err := store.NewAnalysis(db).MemberAggregates(context.Background(), asOf, func(g analysis.Aggregate) error {
-			got = append(got, g)
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if len(want) < members/2 || !slices.Equal(got, want) {
-			t.Errorf("aggregates of %d members:\n got %+v\nwant %+v", len(want), got, want)
+			if len(want) < members/2 || !slices.Equal(got, want) {
+				t.Errorf("offset %d s, aggregates of %d members:\n got %+v\nwant %+v", offset, len(want), got, want)
+			}
 		}
 	})
 }

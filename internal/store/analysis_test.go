@@ -45,13 +45,17 @@ func TestAnalysisAggregates(t *testing.T) {
 
 		a := store.NewAnalysis(db)
 		asOf := time.Unix(int64(d0+8)*86400, 0).UTC()
-		var got []analysis.Aggregate
-		if err := a.MemberAggregates(ctx, asOf, func(g analysis.Aggregate) error {
-			got = append(got, g)
-			return nil
-		}); err != nil {
-			t.Fatal(err)
+		aggregates := func(offset int) []analysis.Aggregate {
+			var got []analysis.Aggregate
+			if err := a.MemberAggregates(ctx, asOf, offset, func(g analysis.Aggregate) error {
+				got = append(got, g)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return got
 		}
+		got := aggregates(0)
 		want := []analysis.Aggregate{
 			{MemberID: 1, FirstDay: d0, LastDay: d0 + 3, Days: 2, NetFen: 3200, FirstDayFen: 1500},
 			{MemberID: 2, FirstDay: d0 + 1, LastDay: d0 + 1, Days: 1, NetFen: 800, FirstDayFen: 800},
@@ -60,7 +64,17 @@ func TestAnalysisAggregates(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("aggregates:\n got %+v\nwant %+v", got, want)
 		}
-		c := got[0].Customer(analysis.AsOfDay(asOf))
+		// In Shanghai (UTC+8) 18:00 UTC is 02:00 the next day, a visit of
+		// its own, and 23:00 UTC is the next morning.
+		shanghai := []analysis.Aggregate{
+			{MemberID: 1, FirstDay: d0, LastDay: d0 + 3, Days: 3, NetFen: 3200, FirstDayFen: 1000},
+			{MemberID: 2, FirstDay: d0 + 2, LastDay: d0 + 2, Days: 1, NetFen: 800, FirstDayFen: 800},
+			{MemberID: 5, FirstDay: d0 + 1, LastDay: d0 + 7, Days: 2, NetFen: 350, FirstDayFen: 100},
+		}
+		if got := aggregates(8 * 3600); !slices.Equal(got, shanghai) {
+			t.Errorf("aggregates in UTC+8:\n got %+v\nwant %+v", got, shanghai)
+		}
+		c := got[0].Customer(analysis.AsOfDay(asOf, 0))
 		if c.X != 1 || c.TX != 3.0/7 || c.T != 1 || c.Zbar != 17 {
 			t.Errorf("member 1 summary: %+v", c)
 		}

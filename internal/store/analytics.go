@@ -314,7 +314,7 @@ func (a *Analytics) ClusterStats(ctx context.Context, f analysis.Filter) ([]anal
 	return out, rows.Err()
 }
 
-func (a *Analytics) FirstPurchaseDays(ctx context.Context, ids []int64, before time.Time) (map[int64]int, error) {
+func (a *Analytics) FirstPurchaseDays(ctx context.Context, ids []int64, before time.Time, offset int) (map[int64]int, error) {
 	out := map[int64]int{}
 	if len(ids) == 0 {
 		return out, nil
@@ -335,7 +335,7 @@ func (a *Analytics) FirstPurchaseDays(ctx context.Context, ids []int64, before t
 		if err := rows.Scan(&id, &at); err != nil {
 			return nil, fmt.Errorf("store: first purchases: %w", err)
 		}
-		out[id] = int(at / 86400000)
+		out[id] = int((at + int64(offset)*1000) / 86400000)
 	}
 	return out, rows.Err()
 }
