@@ -157,8 +157,10 @@ func DecodeFast(w http.ResponseWriter, r *http.Request, limit int64, v any, fast
 	}
 	body := http.MaxBytesReader(w, r.Body, limit)
 	size := 512
-	if n := r.ContentLength; n > 0 && n < limit {
-		size = int(n) + 1 // room to see the end without growing
+	if n := r.ContentLength; n > 0 && n < min(limit, 64<<10) {
+		// Room to see the end without growing; a large claim is not
+		// believed up front, the buffer grows as the bytes come.
+		size = int(n) + 1
 	}
 	data := make([]byte, 0, size)
 	for {
