@@ -351,20 +351,31 @@ func warm(b *testing.B, pgURL string) (*fixture, *http.Client) {
 	return f, client
 }
 
-func benchSales(b *testing.B, pgURL string) {
-	n := count(b)
+// timed sets up the server, warms it, encodes n sales and times send
+// alone: the sales' latencies, the wall time, and the CPU used by this
+// process (Linli and the client) and by PostgreSQL.
+func timed(b *testing.B, pgURL string, n int, send func(f *fixture, client *http.Client) ([]time.Duration, time.Duration)) (
+	f *fixture, lat []time.Duration, wall, cpu, pg time.Duration) {
 	f, client := warm(b, pgURL)
 	f.encode(warmup, warmup+n)
 
 	b.ResetTimer()
 	stop := profile(b)
 	cpu0, pg0 := cpuTime(), postgresCPU()
-	lat, wall := f.run(b, client, warmup, warmup+n)
-	cpu, pg := cpuTime()-cpu0, postgresCPU()-pg0
+	lat, wall = send(f, client)
+	cpu, pg = cpuTime()-cpu0, postgresCPU()-pg0
 	stop()
 	b.StopTimer()
+	return f, lat, wall, cpu, pg
+}
+
+func benchSales(b *testing.B, pgURL string) {
+	n := count(b)
+	f, lat, wall, cpu, pg := timed(b, pgURL, n, func(f *fixture, client *http.Client) ([]time.Duration, time.Duration) {
+		return f.run(b, client, warmup, warmup+n)
+	})
 	rate := float64(n) / wall.Seconds()
-	cpu0, pg0 = cpuTime(), postgresCPU()
+	cpu0, pg0 := cpuTime(), postgresCPU()
 	bareRate := float64(n) / f.bare(b, n).Seconds()
 	bareCPU, barePG := cpuTime()-cpu0, postgresCPU()-pg0
 	b.ReportMetric(float64(wall.Nanoseconds())/float64(n), "ns/op")
@@ -458,16 +469,9 @@ func benchPaced(b *testing.B, pgURL string, rate float64) {
 		rate = v
 	}
 	n := count(b)
-	f, client := warm(b, pgURL)
-	f.encode(warmup, warmup+n)
-
-	b.ResetTimer()
-	stop := profile(b)
-	cpu0, pg0 := cpuTime(), postgresCPU()
-	lat, wall := f.paced(b, client, warmup, n, rate)
-	cpu, pg := cpuTime()-cpu0, postgresCPU()-pg0
-	stop()
-	b.StopTimer()
+	f, lat, wall, cpu, pg := timed(b, pgURL, n, func(f *fixture, client *http.Client) ([]time.Duration, time.Duration) {
+		return f.paced(b, client, warmup, n, rate)
+	})
 	b.ReportMetric(float64(wall.Nanoseconds())/float64(n), "ns/op")
 	b.ReportMetric(rate, "offered/s")
 	b.ReportMetric(float64(n)/wall.Seconds(), "sales/s")
