@@ -375,6 +375,10 @@ func score(aggs []Aggregate, asOfDay int, d *Detail) ([]Score, error) {
 	return scores, nil
 }
 
+func noDropout(a, b float64) error {
+	return fmt.Errorf("the sales show no customer dropping out yet (a = %.3g, b = %.3g); the model needs a longer history", a, b)
+}
+
 // purchases fits BG/NBD and gamma-gamma and fills P(alive), the expected
 // purchases and the CLV. A model that cannot be fitted is skipped with its
 // reason in d.
@@ -385,11 +389,15 @@ func purchases(cs []clv.Customer, scores []Score, d *Detail) {
 		return
 	}
 	bg, err := clv.FitBGNBD(cs)
-	if err == nil && (bg.A > maxDropoutShape || bg.B > maxDropoutShape*100) {
-		// A history in which nobody has dropped out yet drives a and b
-		// to huge values: the model cannot tell who has left, and its
-		// expectations then take milliseconds per member to sum.
-		err = fmt.Errorf("the sales show no customer dropping out yet (a = %.3g, b = %.3g); the model needs a longer history", bg.A, bg.B)
+	// A history in which nobody has dropped out yet drives a and b to huge
+	// values, or past the search's edge: the model cannot tell who has
+	// left, and its expectations would take milliseconds per member to sum.
+	var edge *clv.EdgeError
+	switch {
+	case err == nil && (bg.A > maxDropoutShape || bg.B > maxDropoutShape*100):
+		err = noDropout(bg.A, bg.B)
+	case errors.As(err, &edge) && (edge.Param == "a" || edge.Param == "b"):
+		err = noDropout(edge.Values["a"], edge.Values["b"])
 	}
 	if err != nil {
 		d.BGNBDSkipped = err.Error()

@@ -1,7 +1,10 @@
 package clv
 
 import (
+	"errors"
 	"math"
+	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -156,6 +159,42 @@ func checkGradient(t *testing.T, f func(th, g []float64) float64, points [][]flo
 			if math.Abs(g[k]-num) > tol+1e-4 {
 				t.Errorf("at %v: ∂/∂θ%d analytic %.9g, numeric %.9g", th, k, g[k], num)
 			}
+		}
+	}
+}
+
+// noDropoutHistory is a base in which every repeat buyer bought last at
+// the end of the period: nobody looks gone, so the dropout parameters of
+// the BG/NBD have no finite maximum.
+func noDropoutHistory() []Customer {
+	rng := rand.New(rand.NewPCG(1, 2))
+	cs := make([]Customer, 300)
+	for i := range cs {
+		T := 8 + float64(rng.IntN(2))
+		x := float64(rng.IntN(6))
+		tx := 0.0
+		if x > 0 {
+			tx = T - float64(rng.IntN(2))*0.2
+		}
+		cs[i] = Customer{X: x, TX: tx, T: T}
+	}
+	return cs
+}
+
+// TestBGNBDEdge checks that a fit running to the edge of the parameter
+// space says which parameter ran away, so callers can explain it.
+func TestBGNBDEdge(t *testing.T) {
+	_, err := FitBGNBD(noDropoutHistory())
+	var edge *EdgeError
+	if !errors.As(err, &edge) || !errors.Is(err, errNoConvergence) {
+		t.Fatalf("err = %v, want an EdgeError", err)
+	}
+	if edge.Param != "b" || edge.Values["b"] < 1e7 || len(edge.Values) != 4 {
+		t.Errorf("edge = %+v", edge)
+	}
+	for _, want := range []string{"BG/NBD", "b runs to", "no interior maximum", "r = ", "alpha = "} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q lacks %q", err, want)
 		}
 	}
 }

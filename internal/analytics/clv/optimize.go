@@ -15,6 +15,24 @@ type objective func(x, g []float64) float64
 // point; the parameters it had reached are not returned as an answer.
 var errNoConvergence = errors.New("the maximum likelihood search did not converge")
 
+// EdgeError reports a fit whose likelihood keeps rising toward the edge of
+// the parameter space: Param runs away, so the data has no interior
+// maximum. Callers tell the cases apart by Param; in the BG/NBD, a or b
+// running away means nobody in the history has dropped out yet.
+type EdgeError struct {
+	Param  string             // the parameter that ran to the edge
+	Values map[string]float64 // every parameter where the search stopped
+	names  []string
+	est    []float64
+}
+
+func (e *EdgeError) Error() string {
+	return fmt.Sprintf("%s: %s runs to %.3g (%s); the data has no interior maximum, so the model does not fit it",
+		errNoConvergence, e.Param, e.Values[e.Param], describe(e.names, e.est))
+}
+
+func (e *EdgeError) Unwrap() error { return errNoConvergence }
+
 type minimum struct {
 	x     []float64
 	f     float64
@@ -386,8 +404,11 @@ func fitLogParams(ll func(th, grad []float64) float64, th0 []float64, ratio []in
 	}
 	for j, l := range lnTh {
 		if math.Abs(l) >= logBound-1 {
-			return nil, 0, fmt.Errorf("%w: %s runs to %.3g (%s); the data has no interior maximum, so the model does not fit it",
-				errNoConvergence, names[j], est[j], describe(names, est))
+			vals := make(map[string]float64, n)
+			for k, name := range names {
+				vals[name] = est[k]
+			}
+			return nil, 0, &EdgeError{Param: names[j], Values: vals, names: names, est: est}
 		}
 	}
 	if err != nil {
