@@ -155,6 +155,8 @@ var schemaPatches = sync.OnceValue(func() map[string]map[string]map[string]any {
 			"channel":  {"description": "How the member came: " + strings.Join(member.AcquisitionChannels, ", ") + "; default counter."},
 			"card_no":  {"description": "Assigned when empty."},
 			"consent":  {"description": "Channel (" + strings.Join(member.ConsentChannels, ", ") + ") → granted."},
+			"created_at": {"description": "When the member registered, for members brought from an earlier system: " +
+				"between 1990 and now (422 member.created_at_invalid otherwise). Absent: now on registration, unchanged on update."},
 		},
 		"Consent":      {"channel": {"enum": member.ConsentChannels}},
 		"ConsentInput": {"granted": {"type": "boolean"}},

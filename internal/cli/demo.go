@@ -32,10 +32,12 @@ var demoCmd = &command{
 owner is "admin"; all share one password, printed once) and the members, then
 serves like "linli serve". A database that already holds data is served as it
 is. No secret key is needed: a demo keeps a generated one in
-<data-dir>/secret.key. It also fills the catalogue and --sales-months of purchases: sales older than
-two weeks as history, the last two weeks through the tills' path, so members
-hold points and tiers. The data depends only on --seed, --members, --stores,
---sales-months, --sales-lines and the day it is made.
+<data-dir>/secret.key. Members registered over the last four years, in id
+order, a quarter of them in the last year. It also fills the catalogue and
+--sales-months of purchases, each member's from the day they registered:
+sales older than two weeks as history, the last two weeks through the tills'
+path, so members hold points and tiers. The data depends only on --seed,
+--members, --stores, --sales-months, --sales-lines and the day it is made.
 --sales-lines scales how often members shop so that the sales come to about
 that many lines (0: the natural rhythm, about 400 lines a member a year).
 --bulk is for large demos (a million members): members are written 5,000 to a

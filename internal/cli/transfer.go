@@ -48,7 +48,9 @@ a known phone updates the fields the row gives. An interrupted import can be
 run again and ends in the same state, without duplicates. Rows with problems
 are skipped and listed in the error report (default FILE.errors.csv); the
 exit status is 0 when the file was processed, even with row errors, and 1
-when it could not be.
+when it could not be. A registration time column (注册时间, 注册日期,
+入会日期, 开卡日期 …, read in Asia/Shanghai time) keeps when members joined
+the earlier system; without one they are registered now.
 
 Products are written by code (商品编码, 编码 or 条码), with name (商品名称,
 品名), category (分类), brand (品牌), unit (单位: 件/个/包 … are counted,

@@ -84,7 +84,15 @@ const (
 	streamPerson uint64 = iota + 1
 	streamDetail
 	streamStore
+	streamJoin
 )
+
+// yearsOpen is how long the demo chain has been signing members up. Member
+// i of n registered about i/n of the way from then to yesterday: ids follow
+// registration order, so referrers joined before the friends they brought,
+// and a quarter of the members joined in the last year, some sixty a month
+// at the default size.
+const yearsOpen = 4
 
 // Rates of the data-quality gaps and oddities the demo data carries on
 // purpose, so reports have something to show.
@@ -390,7 +398,19 @@ func (g *Generator) Member(i int) member.Input {
 		in.Tags = g.pickTags(r, p)
 	}
 	in.Consent = consent(r, in.Channel)
+	// Last, and from a stream of its own: it reseeds the shared source.
+	in.CreatedAt = g.joined(i)
 	return in
+}
+
+// joined is when member i registered: a day in opening hours, before today.
+func (g *Generator) joined(i int) time.Time {
+	r := g.stream(streamJoin, i)
+	open := g.today.AddDate(-yearsOpen, 0, 0)
+	days := int(g.today.Sub(open).Hours() / 24)
+	f := min((float64(i)+r.Float64())/float64(g.opt.Members), 1-1e-9)
+	day := open.AddDate(0, 0, int(f*float64(days)))
+	return day.Add(time.Duration(8*60+r.IntN(13*60)) * time.Minute).UTC()
 }
 
 func (g *Generator) address(r *rand.Rand, c *compound) string {

@@ -428,3 +428,42 @@ func BenchmarkMembers(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/member")
 }
+
+// TestJoined checks the registration times: within the chain's years, in
+// id order by day, a quarter in the last year, referrers before the
+// friends they brought.
+func TestJoined(t *testing.T) {
+	opt := Options{Members: 3000, Now: time.Date(2026, 11, 24, 7, 0, 0, 0, time.UTC)}
+	g := New(opt)
+	today := time.Date(2026, 11, 24, 0, 0, 0, 0, chinaTime)
+	var joined []time.Time
+	lastYear := 0
+	err := g.Members(func(i int, in member.Input) error {
+		at := in.CreatedAt
+		if at.Before(today.AddDate(-yearsOpen, 0, 0)) || !at.Before(today) {
+			t.Errorf("member %d registered at %s", i, at)
+		}
+		if h := at.In(chinaTime).Hour(); h < 8 || h > 20 {
+			t.Errorf("member %d registered at %s, outside opening hours", i, at.In(chinaTime))
+		}
+		if i > 0 && dayOf(at) < dayOf(joined[i-1]) {
+			t.Errorf("member %d registered on %s, before member %d (%s)", i, at, i-1, joined[i-1])
+		}
+		if in.ReferrerID != 0 && joined[in.ReferrerID-1].After(at) {
+			t.Errorf("member %d registered before their referrer %d", i, in.ReferrerID)
+		}
+		if !at.Before(today.AddDate(-1, 0, 0)) {
+			lastYear++
+		}
+		joined = append(joined, at)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lastYear < 700 || lastYear > 800 {
+		t.Errorf("%d of 3000 registered in the last year, want about 750", lastYear)
+	}
+}
+
+func dayOf(t time.Time) string { return t.In(chinaTime).Format(time.DateOnly) }

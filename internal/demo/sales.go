@@ -125,10 +125,17 @@ func (g *Generator) Sales(months int, fn func(SaleSpec) error) error {
 			perWeek = 0.1 + 0.4*r.Float64()
 		}
 		perWeek *= g.opt.Rate
+		// Members who joined in these months shop from that day on, and
+		// their first sale is the one they registered at.
+		first, joinedIn := 0, in.CreatedAt.After(start)
+		if joinedIn {
+			first = int(in.CreatedAt.Sub(start).Hours() / 24)
+		}
 		last := days
 		if chance(r, rateChurn) {
 			last = r.IntN(days)
 		}
+		last = min(max(last, first+1), days) // a churner comes at least the once
 		smoker := chance(r, 0.15)
 		for c, name := range cats {
 			ws[c] = 4
@@ -146,12 +153,16 @@ func (g *Generator) Sales(months int, fn func(SaleSpec) error) error {
 		store := int(in.StoreID - 1)
 
 		n := 0
-		for d := range last {
-			day := dayAt[d]
-			if !chance(r, perWeek/7*dayF[d]) {
+		for d := first; d < last; d++ {
+			var at time.Time
+			switch {
+			case joinedIn && d == first:
+				at = in.CreatedAt.Add(time.Duration(60+r.IntN(600)) * time.Second)
+			case !chance(r, perWeek/7*dayF[d]):
 				continue
+			default:
+				at = dayAt[d].Add(time.Duration(hourWeights.pick(r))*time.Hour + time.Duration(r.IntN(3600))*time.Second)
 			}
-			at := day.Add(time.Duration(hourWeights.pick(r))*time.Hour + time.Duration(r.IntN(3600))*time.Second)
 			if !at.Before(now) {
 				continue
 			}

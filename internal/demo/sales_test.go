@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/linli/linli/internal/member"
 )
 
 func collectSales(t *testing.T, opt Options, months int) []SaleSpec {
@@ -67,6 +69,9 @@ func TestSalesDeterministic(t *testing.T) {
 	}
 
 	start := opt.Now.AddDate(0, -3, -1)
+	joined := map[int]time.Time{}
+	_ = g.Members(func(i int, in member.Input) error { joined[i] = in.CreatedAt; return nil })
+	firstSale := map[int]time.Time{}
 	receipts := map[string]bool{}
 	buyers := map[int]bool{}
 	refunds, prev := 0, SaleSpec{Member: -1}
@@ -84,6 +89,12 @@ func TestSalesDeterministic(t *testing.T) {
 		}
 		receipts[s.Receipt] = true
 		buyers[s.Member] = true
+		if !s.At.After(joined[s.Member]) {
+			t.Errorf("sale %s at %s, before member %d registered at %s", s.Receipt, s.At, s.Member, joined[s.Member])
+		}
+		if _, ok := firstSale[s.Member]; !ok {
+			firstSale[s.Member] = s.At
+		}
 		if s.Member == prev.Member && s.At.Before(prev.At) {
 			t.Errorf("sales of member %d out of order", s.Member)
 		}
@@ -108,6 +119,20 @@ func TestSalesDeterministic(t *testing.T) {
 	}
 	if refunds == 0 || len(buyers) < 150 {
 		t.Errorf("%d refunds, %d buyers of 200", refunds, len(buyers))
+	}
+	// Who registered in these months did so at the till, buying.
+	newcomers := 0
+	for i, at := range joined {
+		if at.Before(start.AddDate(0, 0, 2)) {
+			continue
+		}
+		newcomers++
+		if f, ok := firstSale[i]; !ok || f.Sub(at) > 11*time.Minute {
+			t.Errorf("member %d registered at %s; first sale %s", i, at, f)
+		}
+	}
+	if newcomers < 5 {
+		t.Errorf("only %d of 200 members registered in the three months", newcomers)
 	}
 	t.Logf("%d sales, %d refunds", len(a), refunds)
 }

@@ -21,7 +21,8 @@ type ExportOptions struct {
 	Lang    string
 	StoreID int64  // 0: every store
 	Status  string // "" = active, or inactive, merged, erased, "all"
-	// Location is the time zone of the time columns; default UTC.
+	// Location is the time zone of the time columns; default
+	// linli.DefaultZone, the zone an import reads them back in.
 	Location *time.Location
 }
 
@@ -50,7 +51,11 @@ func ExportMembers(ctx context.Context, svc *member.Service, actor linli.Actor, 
 		opt = opts[0]
 	}
 	if opt.Location == nil {
-		opt.Location = time.UTC
+		loc, err := defaultZone()
+		if err != nil {
+			return 0, err
+		}
+		opt.Location = loc
 	}
 	zh := isZh(opt.Lang)
 	head := make([]string, len(exportColumns))
@@ -264,4 +269,13 @@ func (s *xlsxSink) close() error {
 		return fmt.Errorf("importer: export: %w", err)
 	}
 	return nil
+}
+
+// defaultZone is the zone of times written without one, in both directions.
+func defaultZone() (*time.Location, error) {
+	loc, err := time.LoadLocation(linli.DefaultZone)
+	if err != nil {
+		return nil, fmt.Errorf("importer: time zone %s: %w", linli.DefaultZone, err)
+	}
+	return loc, nil
 }

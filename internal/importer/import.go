@@ -43,6 +43,9 @@ type Options struct {
 	Source string
 	// DryRun checks every row and writes nothing.
 	DryRun bool
+	// Location is the time zone of registration times written without
+	// one; default linli.DefaultZone, the zone the console shows.
+	Location *time.Location
 }
 
 // RowError is one problem with one row. Field is the member field at
@@ -124,6 +127,13 @@ func Members(ctx context.Context, svc *member.Service, actor linli.Actor, r RowR
 	opt.BatchSize = min(opt.BatchSize, maxBatch)
 	if opt.Source == "" {
 		opt.Source = "import"
+	}
+	if opt.Location == nil {
+		loc, err := defaultZone()
+		if err != nil {
+			return nil, err
+		}
+		opt.Location = loc
 	}
 	b, err := bind(r.Header(), opt.Map)
 	if err != nil {
@@ -309,6 +319,14 @@ func (im *importer) checkRow(line int, cells []string) error {
 			in.Consent = map[string]bool{}
 		}
 		in.Consent[c.channel] = granted
+	}
+	if v := get(FieldCreatedAt); v != "" {
+		if at, err := parseSaleTime(v, im.opt.Location); err != nil {
+			im.fail(RowError{Line: line, Field: FieldCreatedAt, Code: "member.created_at_invalid",
+				Message: "registration time: " + err.Error()})
+		} else {
+			in.CreatedAt = at
+		}
 	}
 	in, err := im.svc.Validate(in)
 	phoneOK := true
@@ -640,6 +658,11 @@ func (s *spool) add(line int, in *member.Input, refPhone string) {
 	b := s.buf[:0]
 	b = binary.AppendUvarint(b, uint64(line))
 	b = binary.AppendVarint(b, in.ReferrerID)
+	var joined int64 // 0: none; a registration time is after 1990
+	if !in.CreatedAt.IsZero() {
+		joined = in.CreatedAt.UnixMilli()
+	}
+	b = binary.AppendVarint(b, joined)
 	for _, v := range []string{in.Name, in.Phone, in.Gender, in.Birthday, in.Area, in.Address,
 		in.Occupation, in.Preferences, in.Channel, in.CardNo, refPhone} {
 		b = binary.AppendUvarint(b, uint64(len(v)))
@@ -682,6 +705,11 @@ func (s *spool) each(fn func(line int, in member.Input, refPhone string) error) 
 			ref, n := binary.Varint(c)
 			c = c[n:]
 			in.ReferrerID = ref
+			joined, n := binary.Varint(c)
+			c = c[n:]
+			if joined != 0 {
+				in.CreatedAt = time.UnixMilli(joined).UTC()
+			}
 			for _, p := range []*string{&in.Name, &in.Phone, &in.Gender, &in.Birthday, &in.Area, &in.Address,
 				&in.Occupation, &in.Preferences, &in.Channel, &in.CardNo} {
 				*p = str()

@@ -236,6 +236,41 @@ func TestImportRowErrors(t *testing.T) {
 	}
 }
 
+// TestImportRegistrationTimes reads registration dates from a list kept
+// by an earlier system, in the console's zone.
+func TestImportRegistrationTimes(t *testing.T) {
+	svc, _ := sqliteService(t)
+	file := "姓名,手机号,注册日期\n" +
+		"张三,13812345678,2019/6/1\n" + // line 2: a date
+		"李四,13912345678,2020-07-08 19:30:00\n" + // line 3: date and time
+		"王五,13712345678,明天\n" + // line 4: not a date
+		"赵六,13612345678,2025-06-02\n" + // line 5: after the clock's today
+		"孙七,13512345678,\n" // line 6: none, so now
+	rep, err := importer.Members(ctx, svc, actor, csvOf(t, file), importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Inserted != 3 || rep.Errors != 2 || rep.Mapped[importer.FieldCreatedAt] != "注册日期" {
+		t.Fatalf("report %+v", rep)
+	}
+	for _, e := range rep.Rows {
+		if e.Field != importer.FieldCreatedAt || e.Code != "member.created_at_invalid" || e.Line != 4 && e.Line != 5 {
+			t.Errorf("row error %+v", e)
+		}
+	}
+	cst := time.FixedZone("CST", 8*3600)
+	for phone, want := range map[string]time.Time{
+		"13812345678": time.Date(2019, 6, 1, 0, 0, 0, 0, cst),
+		"13912345678": time.Date(2020, 7, 8, 19, 30, 0, 0, cst),
+		"13512345678": clock(),
+	} {
+		m, err := svc.FindByPhone(ctx, actor, phone, member.View{})
+		if err != nil || !m.CreatedAt.Equal(want) {
+			t.Errorf("%s registered %v (%v), want %s", phone, m.CreatedAt, err, want)
+		}
+	}
+}
+
 func TestBadMappingWritesNothing(t *testing.T) {
 	svc, db := sqliteService(t)
 	file := "姓名,手机号\n张三,13812345678\n"
@@ -445,7 +480,8 @@ func TestXLSXRoundTrip(t *testing.T) {
 		m2, _ := svc2.FindByPhone(ctx, actor, "13812345678", member.View{Unmask: true})
 		m1, _ := svc.FindByPhone(ctx, actor, "13812345678", member.View{Unmask: true})
 		if m2.Name != m1.Name || m2.Birthday != m1.Birthday || m2.Gender != m1.Gender || m2.CardNo != m1.CardNo ||
-			m2.Channel != m1.Channel || fmt.Sprint(m2.Tags) != fmt.Sprint(m1.Tags) || m2.Area != m1.Area {
+			m2.Channel != m1.Channel || fmt.Sprint(m2.Tags) != fmt.Sprint(m1.Tags) || m2.Area != m1.Area ||
+			!m2.CreatedAt.Equal(m1.CreatedAt.Truncate(time.Second)) {
 			t.Errorf("%s: round trip\n got %+v\nwant %+v", lang, m2, m1)
 		}
 	}

@@ -21,6 +21,9 @@ const (
 	FieldChannel     = "channel"
 	FieldReferrer    = "referrer"
 	FieldTags        = "tags"
+	// FieldCreatedAt is when the member registered, for lists from an
+	// earlier system; empty means now. The export's 注册时间 column.
+	FieldCreatedAt = "created_at"
 	// Marketing consent per channel: yes/no (是/否); empty leaves it as it is.
 	FieldConsentSMS    = "consent_sms"
 	FieldConsentWeChat = "consent_wechat"
@@ -30,7 +33,7 @@ const (
 
 // Fields lists the mappable member fields.
 var Fields = []string{FieldName, FieldPhone, FieldGender, FieldBirthday, FieldArea, FieldAddress,
-	FieldOccupation, FieldPreferences, FieldCard, FieldChannel, FieldReferrer, FieldTags,
+	FieldOccupation, FieldPreferences, FieldCard, FieldChannel, FieldReferrer, FieldTags, FieldCreatedAt,
 	FieldConsentSMS, FieldConsentWeChat, FieldConsentEmail, FieldConsentApp}
 
 // consentFields maps each consent field to its member consent channel.
@@ -42,6 +45,7 @@ var consentFields = []struct{ field, channel string }{
 // member API's JSON names among them.
 var fieldAliases = map[string]string{
 	"card_no": FieldCard, "referrer_id": FieldReferrer, "mobile": FieldPhone, "tag": FieldTags,
+	"joined": FieldCreatedAt, "registered": FieldCreatedAt,
 }
 
 // headerNames are the column titles recognised without a mapping, best
@@ -60,6 +64,8 @@ var headerNames = map[string][]string{
 	FieldChannel:     {"channel", "来源", "渠道", "注册渠道"},
 	FieldReferrer:    {"referrer", "referrer_id", "推荐人", "推荐人手机号", "推荐人手机"},
 	FieldTags:        {"tags", "tag", "标签"},
+	FieldCreatedAt: {"created_at", "注册时间", "注册日期", "入会时间", "入会日期", "登记时间", "登记日期", "开卡时间", "开卡日期",
+		"办卡日期", "joined", "registered"},
 	// Plain 微信 or 邮箱 columns usually hold the account itself, so only
 	// titles that say "consent" are recognised.
 	FieldConsentSMS:    {"consent_sms", "短信许可", "接收短信", "同意短信"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/linli/linli"
 )
@@ -101,6 +102,9 @@ func unchanged(old *Member, in Input) bool {
 		in.StoreID != 0 && in.StoreID != old.StoreID || in.CardNo != "" && in.CardNo != old.CardNo {
 		return false
 	}
+	if !in.CreatedAt.IsZero() && !in.CreatedAt.Equal(old.CreatedAt) {
+		return false
+	}
 	if in.Tags != nil && !slices.Equal(in.Tags, old.Tags) {
 		return false
 	}
@@ -119,6 +123,11 @@ func overlay(old *Member, in Input) Input {
 		if *v == "" {
 			*v = was
 		}
+	}
+	// Lists and exports give the registration time to the second or the
+	// day: the same second is the stored time, not a change.
+	if in.CreatedAt.Truncate(time.Second).Equal(old.CreatedAt.Truncate(time.Second)) {
+		in.CreatedAt = time.Time{}
 	}
 	keep(&in.Name, old.Name)
 	keep(&in.Gender, old.Gender)

@@ -50,6 +50,10 @@ type Input struct {
 	Tags        []string `json:"tags,omitempty"`
 	// Consent maps channel → granted; absent channels are left as they are.
 	Consent map[string]bool `json:"consent,omitempty"`
+	// CreatedAt is when the member registered, for members brought over
+	// from an earlier system or list; zero means now. It must lie between
+	// 1990 and now.
+	CreatedAt time.Time `json:"created_at,omitzero"`
 	// KeepSealed makes Update keep the stored name, phone, birthday and
 	// address where the input leaves them empty: staff who may not see
 	// personal data edit the other fields without ever reading them.

@@ -33,6 +33,12 @@ const (
 	maxBatch = 5000
 )
 
+// A registration time brought from an earlier system lies between
+// earliestJoin and now; clockSkew allows for the other system's clock.
+var earliestJoin = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const clockSkew = 5 * time.Minute
+
 // Service is the member domain. It validates, seals and audits; Store
 // keeps the sealed records.
 type Service struct {
@@ -107,6 +113,13 @@ func (s *Service) Validate(in Input) (Input, error) {
 		v.Add("tags", e.Code, "%s", e.Message)
 	}
 	in.Tags = tags
+	if !in.CreatedAt.IsZero() {
+		in.CreatedAt = in.CreatedAt.UTC().Truncate(time.Millisecond)
+		if in.CreatedAt.Before(earliestJoin) || in.CreatedAt.After(s.Now().Add(clockSkew)) {
+			v.Add("created_at", "member.created_at_invalid", "the registration time %s is not between 1990 and now",
+				in.CreatedAt.Format(time.RFC3339))
+		}
+	}
 	for ch := range in.Consent {
 		if !slices.Contains(ConsentChannels, ch) {
 			v.Add("consent", "member.consent_channel_invalid", "consent channel %q is not one of %s", ch, strings.Join(ConsentChannels, ", "))
@@ -161,6 +174,9 @@ func (s *Service) seal(in Input, r *Record, now time.Time, source string) {
 		r.BirthYear, _ = strconv.Atoi(in.Birthday[:4])
 	}
 	r.AddressEnc = s.Vault.Seal(fieldAddress, in.Address)
+	if !in.CreatedAt.IsZero() {
+		r.CreatedAt = in.CreatedAt
+	}
 	r.Gender = in.Gender
 	r.Area = in.Area
 	r.Occupation = in.Occupation

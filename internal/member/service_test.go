@@ -408,6 +408,64 @@ func TestUpsertBatch(t *testing.T) {
 		if m.Name != "会员3" || m.Occupation != "教师" || f.count(t) != 30 {
 			t.Errorf("after update %+v", m)
 		}
+		if !m.CreatedAt.Equal(*f.clock) {
+			t.Errorf("registered %s without a time in the list, want now (%s)", m.CreatedAt, *f.clock)
+		}
+
+		// A list from an earlier system brings the registration time; the
+		// same time again, to the second, changes nothing.
+		joined := time.Date(2019, 6, 1, 9, 30, 0, 0, time.UTC)
+		ins[4].CreatedAt = joined
+		fresh, err := f.svc.Validate(member.Input{Name: "老会员", Phone: "13700009999", CreatedAt: joined.Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err = f.svc.UpsertBatch(ctx, staff, append(ins[4:5:5], fresh), "import")
+		if err != nil || res.Updated != 1 || res.Inserted != 1 {
+			t.Fatalf("registration times %+v %v", res, err)
+		}
+		for phone, want := range map[string]time.Time{ins[4].Phone: joined, fresh.Phone: joined.Add(time.Hour)} {
+			if m, _ := f.svc.FindByPhone(ctx, staff, phone, member.View{}); !m.CreatedAt.Equal(want) {
+				t.Errorf("%s registered %s, want %s", phone, m.CreatedAt, want)
+			}
+		}
+		ins[4].CreatedAt = joined.Add(400 * time.Millisecond)
+		if res, err = f.svc.UpsertBatch(ctx, staff, ins[4:5], "import"); err != nil || res.Unchanged != 1 {
+			t.Errorf("the same registration second again %+v %v", res, err)
+		}
+		if n, err := f.svc.Counts(ctx, joined.AddDate(1, 0, 0)); err != nil || n.Active != 31 || n.New != 29 {
+			t.Errorf("counts %+v %v: the two earlier members are not new", n, err)
+		}
+	})
+}
+
+// TestRegistrationTime checks the range a registration time brought from
+// elsewhere may take.
+func TestRegistrationTime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		now := *f.clock
+		for _, at := range []time.Time{time.Date(1989, 12, 31, 0, 0, 0, 0, time.UTC), now.Add(6 * time.Minute)} {
+			in := wang()
+			in.CreatedAt = at
+			if _, err := f.svc.Create(ctx, staff, in); linli.ErrorCode(err) != "member.created_at_invalid" {
+				t.Errorf("registered at %s: %v", at, err)
+			}
+		}
+		if f.count(t) != 0 {
+			t.Fatal("a refused registration wrote a member")
+		}
+		in := wang()
+		in.CreatedAt = time.Date(2021, 2, 3, 4, 5, 6, 789_123_456, time.FixedZone("CST", 8*3600))
+		m, err := f.svc.Create(ctx, staff, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := time.Date(2021, 2, 2, 20, 5, 6, 789_000_000, time.UTC)
+		if got, _ := f.svc.Get(ctx, staff, m.ID, member.View{}); !m.CreatedAt.Equal(want) || !got.CreatedAt.Equal(want) {
+			t.Errorf("registered %s (stored %s), want %s", m.CreatedAt, got.CreatedAt, want)
+		}
 	})
 }
 

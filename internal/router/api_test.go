@@ -3,11 +3,13 @@ package router_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/auth"
@@ -53,6 +55,10 @@ func TestBadInput(t *testing.T) {
 					409, "member.phone_taken", "phone", "已注册", "already registered"},
 				{"missing name", "POST", "/api/v1/members", `{"phone":"13700000000"}`, "",
 					422, "member.name_required", "name", "姓名", "name"},
+				{"registered in the future", "POST", "/api/v1/members", `{"name":"李四","phone":"13700000000","created_at":"2999-01-01T00:00:00+08:00"}`, "",
+					422, "member.created_at_invalid", "created_at", "注册时间无效", "Invalid registration time"},
+				{"registration date without time", "POST", "/api/v1/members", `{"name":"李四","phone":"13700000000","created_at":"2019-06-01"}`, "",
+					422, "request.time_invalid", "", "RFC 3339", "RFC 3339"},
 				{"unknown field", "POST", "/api/v1/members", `{"name":"李四","phone":"13700000000","nickname":"小李"}`, "",
 					422, "request.unknown_field", "nickname", "nickname", "nickname"},
 				{"wrong type", "POST", "/api/v1/members", `{"name":"李四","phone":13700000000}`, "",
@@ -153,6 +159,15 @@ func TestCSRF(t *testing.T) {
 	// A terminal's key is not a cookie, so it needs no token.
 	if w := e.do(e.terminal("till"), "POST", "/api/v1/members", `{"name":"王五","phone":"13700000001"}`); w.Code != http.StatusCreated {
 		t.Fatalf("terminal: %d %s", w.Code, w.Body)
+	}
+	// A member brought from an earlier system keeps their registration time.
+	w := e.do(c, "POST", "/api/v1/members", `{"name":"赵六","phone":"13700000002","created_at":"2019-06-01T09:30:00+08:00"}`)
+	var m struct {
+		CreatedAt time.Time `json:"created_at"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &m); err != nil || w.Code != http.StatusCreated ||
+		!m.CreatedAt.Equal(time.Date(2019, 6, 1, 1, 30, 0, 0, time.UTC)) {
+		t.Errorf("registered earlier: %d %s", w.Code, w.Body)
 	}
 }
 

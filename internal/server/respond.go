@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/locale"
@@ -213,12 +214,17 @@ func decodeError(err error, limit int64) error {
 	var maxErr *http.MaxBytesError
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
+	var timeErr *time.ParseError
 	switch {
 	case errors.As(err, &maxErr):
 		return &linli.Error{Kind: linli.KindTooLarge, Code: "request.too_large",
 			Message: fmt.Sprintf("the body is larger than %d bytes", limit)}
 	case errors.As(err, &typeErr):
 		return linli.Invalid("request.field_type", typeErr.Field, "field %q must be a %s", typeErr.Field, typeErr.Type)
+	case errors.As(err, &timeErr):
+		// encoding/json does not say which field held it.
+		return &linli.Error{Kind: linli.KindInvalid, Code: "request.time_invalid",
+			Message: fmt.Sprintf("%s is not an RFC 3339 time such as 2024-03-01T14:30:00+08:00", timeErr.Value)}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return linli.Invalid("request.unknown_field", name, "field %q is not known", name)

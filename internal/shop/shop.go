@@ -18,7 +18,7 @@ import (
 )
 
 // DefaultTimezone is the time zone of a store that names none.
-const DefaultTimezone = "Asia/Shanghai"
+const DefaultTimezone = linli.DefaultZone
 
 const (
 	maxNameLen    = 64

@@ -80,11 +80,11 @@ func updateMember(ctx context.Context, tx *Tx, r *member.Record) error {
 	res, err := tx.Exec(ctx, `UPDATE members SET card_no = ?, phone_hash = ?, phone_enc = ?, name_hash = ?,
 		name_enc = ?, birthday_enc = ?, identity_hash = ?, address_enc = ?, gender = ?, birth_year = ?, area = ?,
 		occupation = ?, preferences = ?, channel = ?, referrer_id = ?, store_id = ?, status = ?, merged_into = ?,
-		updated_at = ?, last_active_at = ? WHERE id = ?`,
+		created_at = ?, updated_at = ?, last_active_at = ? WHERE id = ?`,
 		r.CardNo, nullBytes(r.PhoneHash), nullBytes(r.PhoneEnc), nullBytes(r.NameHash), nullBytes(r.NameEnc),
 		nullBytes(r.BirthdayEnc), nullBytes(r.IdentityHash), nullBytes(r.AddressEnc), r.Gender, nullID(int64(r.BirthYear)),
 		r.Area, r.Occupation, r.Preferences, r.Channel, nullID(r.ReferrerID), nullID(r.StoreID), r.Status,
-		nullID(r.MergedInto), Millis(r.UpdatedAt), Millis(r.LastActiveAt), r.ID)
+		nullID(r.MergedInto), Millis(r.CreatedAt), Millis(r.UpdatedAt), Millis(r.LastActiveAt), r.ID)
 	if err != nil {
 		return err
 	}
