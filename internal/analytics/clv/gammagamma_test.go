@@ -2,6 +2,9 @@ package clv
 
 import (
 	"math"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -66,4 +69,47 @@ func TestGammaGammaGradient(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGradient(t, e.logLik, [][]float64{{6.25, 3.74, 15.44}, {1, 2, 35}, {20, 0.5, 3}})
+}
+
+// TestFitGammaGammaFlat fits a demo store's spend, whose likelihood is so
+// flat along the scale that the search ends with a gradient above its
+// tolerance and no step f can resolve: the fit must be accepted, and it
+// must be the maximum.
+func TestFitGammaGammaFlat(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "gammagamma_demo.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs []Customer
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n")[1:] {
+		xs, zs, _ := strings.Cut(line, ",")
+		x, err1 := strconv.ParseFloat(xs, 64)
+		z, err2 := strconv.ParseFloat(zs, 64)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("line %d: %q", i+2, line)
+		}
+		cs = append(cs, Customer{X: x, TX: 1, T: 1, Zbar: z})
+	}
+	g, err := FitGammaGamma(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nearRel(t, "p", g.P, 1.116, 0.01)
+	nearRel(t, "q", g.Q, 22.61, 0.01)
+	nearRel(t, "gamma", g.Gamma, 6330, 0.01)
+	// No point around it is more likely, beyond the rounding of the sum.
+	best := g.LogLikelihood(cs)
+	if math.Abs(best-g.LogLik) > 1e-6 {
+		t.Errorf("log-likelihood %v, recomputed %v", g.LogLik, best)
+	}
+	for _, dp := range []float64{-0.01, 0, 0.01} {
+		for _, dq := range []float64{-0.01, 0, 0.01} {
+			for _, dg := range []float64{-0.01, 0, 0.01} {
+				o := GammaGamma{P: g.P * (1 + dp), Q: g.Q * (1 + dq), Gamma: g.Gamma * (1 + dg)}
+				if ll := o.LogLikelihood(cs); ll > best+1e-6 {
+					t.Errorf("%+v is more likely (%.9f > %.9f)", o, ll, best)
+				}
+			}
+		}
+	}
 }

@@ -40,6 +40,11 @@ type minimum struct {
 	evals int
 }
 
+// fRounding is the relative rounding of a log-likelihood summed over
+// thousands of customers: a few hundred ulps (measured: changes of about
+// 1e-8 on −17,478 from perturbations that cannot move it).
+const fRounding = 1e-12
+
 // Line search constants of Nocedal & Wright (2006, ch. 3).
 const (
 	wolfeC1 = 1e-4
@@ -111,9 +116,15 @@ func minimizeIn(fn objective, x0 []float64, gtol float64, maxIter int, atEdge fu
 		m.evals += evals
 		if !ok {
 			// No step decreases f: near the optimum that is the rounding
-			// of f, and a gradient within 10·gtol is accepted; otherwise
-			// retry once along the plain gradient.
-			if maxAbs(g) <= 10*gtol*math.Max(1, math.Abs(m.f)) {
+			// of f. A gradient within 10·gtol is accepted, and so is a
+			// quasi-Newton step whose predicted decrease, −d0/2, is below
+			// what f can resolve: on an ill-conditioned likelihood (a
+			// Gamma-Gamma whose scale runs to thousands) the gradient can
+			// stay above gtol along a direction in which f is flat to its
+			// last digits.
+			// Otherwise retry once along the plain gradient.
+			scale := math.Max(1, math.Abs(m.f))
+			if maxAbs(g) <= 10*gtol*scale || !first && -d0/2 <= fRounding*scale && maxAbs(g) <= 1000*gtol*scale {
 				return m, nil
 			}
 			failures++
