@@ -174,13 +174,26 @@ type Detail struct {
 	ValueClasses    map[string]int `json:"value_classes"`
 	BGNBD           *BGNBDParams   `json:"bgnbd,omitempty"`
 	BGNBDSkipped    string         `json:"bgnbd_skipped,omitempty"`
+	BGNBDSkipCode   string         `json:"bgnbd_skip_code,omitempty"` // one of the Skip codes, with BGNBDSkipped
 	GammaGamma      *GGParams      `json:"gamma_gamma,omitempty"`
 	GammaSkipped    string         `json:"gamma_gamma_skipped,omitempty"`
+	GammaSkipCode   string         `json:"gamma_gamma_skip_code,omitempty"`
 	MonthlyDiscount float64        `json:"clv_monthly_discount"`
 	HorizonMonths   int            `json:"clv_horizon_months"`
 	Clusters        []ClusterInfo  `json:"clusters,omitempty"`
 	ClusterSkipped  string         `json:"clusters_skipped,omitempty"`
+	ClusterSkipCode string         `json:"clusters_skip_code,omitempty"`
 }
+
+// Why a model was skipped, for a reader in another language: the *Skipped
+// texts say it in English with the figures, the codes name the case.
+const (
+	SkipTooFewBuyers = "too_few_buyers" // fewer than MinFitMembers (MinClusterMembers) members bought
+	SkipTooFewRepeat = "too_few_repeat" // fewer than MinFitMembers came back (Gamma-Gamma)
+	SkipNoDropout    = "no_dropout"     // nobody has left yet (BG/NBD)
+	SkipNeedsBGNBD   = "needs_bgnbd"    // Gamma-Gamma without the BG/NBD it completes
+	SkipNoFit        = "no_fit"         // the data have no maximum the search can find
+)
 
 // BGNBDParams are the fitted BG/NBD parameters.
 type BGNBDParams struct {
@@ -386,6 +399,7 @@ func purchases(cs []clv.Customer, scores []Score, d *Detail) {
 	if len(cs) < MinFitMembers {
 		d.BGNBDSkipped = fmt.Sprintf("%d members have bought; at least %d are needed to fit the model", len(cs), MinFitMembers)
 		d.GammaSkipped = d.BGNBDSkipped
+		d.BGNBDSkipCode, d.GammaSkipCode = SkipTooFewBuyers, SkipTooFewBuyers
 		return
 	}
 	bg, err := clv.FitBGNBD(cs)
@@ -393,15 +407,16 @@ func purchases(cs []clv.Customer, scores []Score, d *Detail) {
 	// values, or past the search's edge: the model cannot tell who has
 	// left, and its expectations would take milliseconds per member to sum.
 	var edge *clv.EdgeError
+	code := SkipNoFit
 	switch {
 	case err == nil && (bg.A > maxDropoutShape || bg.B > maxDropoutShape*100):
-		err = noDropout(bg.A, bg.B)
+		err, code = noDropout(bg.A, bg.B), SkipNoDropout
 	case errors.As(err, &edge) && (edge.Param == "a" || edge.Param == "b"):
-		err = noDropout(edge.Values["a"], edge.Values["b"])
+		err, code = noDropout(edge.Values["a"], edge.Values["b"]), SkipNoDropout
 	}
 	if err != nil {
-		d.BGNBDSkipped = err.Error()
-		d.GammaSkipped = "needs the BG/NBD model"
+		d.BGNBDSkipped, d.BGNBDSkipCode = err.Error(), code
+		d.GammaSkipped, d.GammaSkipCode = "needs the BG/NBD model", SkipNeedsBGNBD
 		return
 	}
 	d.BGNBD = &BGNBDParams{R: bg.R, Alpha: bg.Alpha, A: bg.A, B: bg.B, LogLik: bg.LogLik}
@@ -410,9 +425,10 @@ func purchases(cs []clv.Customer, scores []Score, d *Detail) {
 	switch repeat := d.RepeatMembers; {
 	case repeat < MinFitMembers:
 		d.GammaSkipped = fmt.Sprintf("%d members have come back; at least %d are needed to fit the model", repeat, MinFitMembers)
+		d.GammaSkipCode = SkipTooFewRepeat
 	default:
 		if gg, err = clv.FitGammaGamma(cs); err != nil {
-			d.GammaSkipped = err.Error()
+			d.GammaSkipped, d.GammaSkipCode = err.Error(), SkipNoFit
 		} else {
 			haveGG = true
 			d.GammaGamma = &GGParams{P: gg.P, Q: gg.Q, Gamma: gg.Gamma, LogLik: gg.LogLik, N: gg.N}
@@ -445,6 +461,7 @@ func purchases(cs []clv.Customer, scores []Score, d *Detail) {
 func clusters(members []rfm.Member, scores []Score, d *Detail) {
 	if len(members) < MinClusterMembers {
 		d.ClusterSkipped = fmt.Sprintf("%d members have bought; at least %d are needed to cluster", len(members), MinClusterMembers)
+		d.ClusterSkipCode = SkipTooFewBuyers
 		return
 	}
 	in := make([]cluster.Member, len(members))
@@ -465,7 +482,7 @@ func clusters(members []rfm.Member, scores []Score, d *Detail) {
 			return
 		}
 	}
-	d.ClusterSkipped = err.Error()
+	d.ClusterSkipped, d.ClusterSkipCode = err.Error(), SkipNoFit
 }
 
 func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

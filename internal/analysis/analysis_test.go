@@ -199,7 +199,9 @@ func TestAnalysisSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := run.Detail
-	if run.Members != 20 || d.BGNBD != nil || d.BGNBDSkipped == "" || d.GammaSkipped == "" || d.ClusterSkipped == "" {
+	if run.Members != 20 || d.BGNBD != nil || d.BGNBDSkipped == "" || d.GammaSkipped == "" || d.ClusterSkipped == "" ||
+		d.BGNBDSkipCode != analysis.SkipTooFewBuyers || d.GammaSkipCode != analysis.SkipTooFewBuyers ||
+		d.ClusterSkipCode != analysis.SkipTooFewBuyers {
 		t.Fatalf("small run: %+v", d)
 	}
 	for _, s := range run.Scores {

@@ -28,7 +28,9 @@ func TestPurchasesNoDropout(t *testing.T) {
 	}
 	d := &Detail{}
 	purchases(cs, make([]Score, len(cs)), d)
-	if d.BGNBD != nil || !strings.Contains(d.BGNBDSkipped, "no customer dropping out yet") || d.GammaSkipped == "" {
-		t.Errorf("BG/NBD %+v, skipped %q, gamma-gamma skipped %q", d.BGNBD, d.BGNBDSkipped, d.GammaSkipped)
+	if d.BGNBD != nil || !strings.Contains(d.BGNBDSkipped, "no customer dropping out yet") || d.GammaSkipped == "" ||
+		d.BGNBDSkipCode != SkipNoDropout || d.GammaSkipCode != SkipNeedsBGNBD {
+		t.Errorf("BG/NBD %+v, skipped %q (%s), gamma-gamma skipped %q (%s)", d.BGNBD, d.BGNBDSkipped, d.BGNBDSkipCode,
+			d.GammaSkipped, d.GammaSkipCode)
 	}
 }

@@ -89,21 +89,44 @@ type runView struct {
 	State   analysis.State
 	CanRun  bool
 	Error   string
-	Skipped []string // "model: reason"
+	Skipped []skippedModel
+}
+
+// skippedModel says why a model was not fitted: Reason in the reader's
+// language and, where the run's own words (English) add figures the
+// reason lacks, Detail for whoever looks further. Runs from before the
+// reason codes have Detail only.
+type skippedModel struct {
+	Model, Reason, Detail string
 }
 
 func (c *Console) runView(r *http.Request, st analysis.State) runView {
 	v := runView{State: st, CanRun: server.Can(r, auth.SettingsManage)}
 	if l := st.Latest; l != nil && l.Detail != nil {
 		d := l.Detail
-		for _, s := range []struct{ key, why string }{
-			{"web.analytics.run.model_bgnbd", d.BGNBDSkipped},
-			{"web.analytics.run.model_gg", d.GammaSkipped},
-			{"web.analytics.run.model_clusters", d.ClusterSkipped},
+		for _, s := range []struct {
+			key, code, why string
+			need           int
+		}{
+			{"web.analytics.run.model_bgnbd", d.BGNBDSkipCode, d.BGNBDSkipped, analysis.MinFitMembers},
+			{"web.analytics.run.model_gg", d.GammaSkipCode, d.GammaSkipped, analysis.MinFitMembers},
+			{"web.analytics.run.model_clusters", d.ClusterSkipCode, d.ClusterSkipped, analysis.MinClusterMembers},
 		} {
-			if s.why != "" {
-				v.Skipped = append(v.Skipped, c.t(r, s.key)+": "+s.why)
+			if s.why == "" {
+				continue
 			}
+			m := skippedModel{Model: c.t(r, s.key), Detail: s.why}
+			switch s.code {
+			case analysis.SkipTooFewBuyers:
+				m.Reason, m.Detail = c.t(r, "web.analytics.skip."+s.code, d.Members, s.need), ""
+			case analysis.SkipTooFewRepeat:
+				m.Reason, m.Detail = c.t(r, "web.analytics.skip."+s.code, d.RepeatMembers, s.need), ""
+			case analysis.SkipNeedsBGNBD:
+				m.Reason, m.Detail = c.t(r, "web.analytics.skip."+s.code), ""
+			case analysis.SkipNoDropout, analysis.SkipNoFit:
+				m.Reason = c.t(r, "web.analytics.skip."+s.code)
+			}
+			v.Skipped = append(v.Skipped, m)
 		}
 	}
 	return v

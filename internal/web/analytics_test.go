@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/linli/linli"
+	"github.com/linli/linli/internal/analysis"
 	"github.com/linli/linli/internal/auth"
 	"github.com/linli/linli/internal/member"
 	"github.com/linli/linli/internal/store"
@@ -20,6 +22,14 @@ import (
 // year of sales by a fixed random story, and runs the analysis, so that
 // every model fits.
 func seedScores(t *testing.T, e *env, n int) {
+	t.Helper()
+	if d := seedRun(t, e, n).Detail; d.BGNBD == nil || d.GammaGamma == nil || len(d.Clusters) == 0 {
+		t.Fatalf("models skipped: %q %q %q", d.BGNBDSkipped, d.GammaSkipped, d.ClusterSkipped)
+	}
+}
+
+// seedRun is seedScores without the check that the models fit.
+func seedRun(t *testing.T, e *env, n int) *analysis.Run {
 	t.Helper()
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(7, 11))
@@ -56,9 +66,44 @@ func seedScores(t *testing.T, e *env, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := run.Detail; d.BGNBD == nil || d.GammaGamma == nil || len(d.Clusters) == 0 {
-		t.Fatalf("models skipped: %q %q %q", d.BGNBDSkipped, d.GammaSkipped, d.ClusterSkipped)
+	return run
+}
+
+// TestAnalyticsSkippedModels checks that the run box says why a model was
+// not fitted in the reader's language, the run's own words a click away.
+func TestAnalyticsSkippedModels(t *testing.T) {
+	e := newEnv(t)
+	run := seedRun(t, e, 12)
+	o := e.client()
+	o.login("owner")
+	r := o.get("/analytics")
+	mustStatus(t, r, http.StatusOK, "overview of a small run")
+	mustContain(t, r, "overview of a small run", "购买预测（BG/NBD）: 只有 12 位会员有消费，至少需要 50 位",
+		"聚类: 只有 12 位会员有消费，至少需要 100 位")
+	if strings.Contains(r.body, "members have bought") {
+		t.Error("the English reason shows on the Chinese page")
 	}
+	noRawKeys(t, r, "overview of a small run")
+	mustStatus(t, o.post("/lang", url.Values{"lang": {"en"}, "back": {"/analytics"}}), http.StatusSeeOther, "switch language")
+	r = o.get("/analytics")
+	mustContain(t, r, "overview of a small run in English", "Purchase model (BG/NBD): only 12 members have bought; at least 50 are needed")
+
+	// A fit that failed shows its own words a click away; a run from
+	// before the reason codes shows its words as they are.
+	d := run.Detail
+	d.BGNBDSkipCode, d.BGNBDSkipped = analysis.SkipNoFit, "clv: BG/NBD: r runs to 1e8"
+	d.ClusterSkipCode, d.ClusterSkipped = "", "old words"
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.DB.W.Exec(`UPDATE analysis_runs SET detail = ? WHERE id = ?`, string(b), run.ID); err != nil {
+		t.Fatal(err)
+	}
+	mustStatus(t, o.post("/lang", url.Values{"lang": {"zh-CN"}, "back": {"/analytics"}}), http.StatusSeeOther, "switch language")
+	r = o.get("/analytics")
+	mustContain(t, r, "a failed fit", "购买预测（BG/NBD）: 这批数据拟合不出该模型 <details><summary>技术原因</summary>clv: BG/NBD: r runs to 1e8",
+		"聚类: old words</div>")
 }
 
 func count(t *testing.T, e *env, q string) int {
