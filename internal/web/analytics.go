@@ -97,7 +97,20 @@ type runView struct {
 // reason lacks, Detail for whoever looks further. Runs from before the
 // reason codes have Detail only.
 type skippedModel struct {
+	Key                   string // the model's message key, web.analytics.run.model_*
 	Model, Reason, Detail string
+}
+
+// skipped is the skip of the first of the models keyed in keys, or nil.
+func (v runView) skipped(keys ...string) *skippedModel {
+	for _, k := range keys {
+		for i := range v.Skipped {
+			if v.Skipped[i].Key == k {
+				return &v.Skipped[i]
+			}
+		}
+	}
+	return nil
 }
 
 func (c *Console) runView(r *http.Request, st analysis.State) runView {
@@ -115,7 +128,7 @@ func (c *Console) runView(r *http.Request, st analysis.State) runView {
 			if s.why == "" {
 				continue
 			}
-			m := skippedModel{Model: c.t(r, s.key), Detail: s.why}
+			m := skippedModel{Key: s.key, Model: c.t(r, s.key), Detail: s.why}
 			switch s.code {
 			case analysis.SkipTooFewBuyers:
 				m.Reason, m.Detail = c.t(r, "web.analytics.skip."+s.code, d.Members, s.need), ""
@@ -321,7 +334,7 @@ func decimals(p *float64, d int) string {
 type valueData struct {
 	Run         runView
 	Store       storeFilter
-	Skipped     string
+	Skipped     *skippedModel // the purchase or spend model's
 	CLVChart    string
 	AliveChart  string
 	CLVBars     []bar
@@ -343,7 +356,8 @@ func (c *Console) analyticsValue(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	d := valueData{Run: c.runView(r, v.State), Store: sf, Skipped: v.Skipped}
+	run := c.runView(r, v.State)
+	d := valueData{Run: run, Store: sf, Skipped: run.skipped("web.analytics.run.model_bgnbd", "web.analytics.run.model_gg")}
 	for _, b := range v.CLV {
 		label := "¥" + strconv.FormatFloat(b.Lo, 'f', -1, 64) + "+"
 		if b.Hi != nil {
@@ -591,7 +605,7 @@ func newClusterRow(cl analysis.ClusterRow) clusterRow {
 type clustersData struct {
 	Run      runView
 	Store    storeFilter
-	Skipped  string
+	Skipped  *skippedModel
 	Clusters []clusterRow
 	All      *clusterRow
 	Chart    string
@@ -609,7 +623,8 @@ func (c *Console) analyticsClusters(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	zh := c.lang(r) == locale.Chinese
-	d := clustersData{Run: c.runView(r, rep.State), Store: sf, Skipped: rep.Skipped}
+	run := c.runView(r, rep.State)
+	d := clustersData{Run: run, Store: sf, Skipped: run.skipped("web.analytics.run.model_clusters")}
 	if rep.All != nil {
 		all := newClusterRow(*rep.All)
 		d.All = &all

@@ -80,8 +80,16 @@ func TestAnalyticsSkippedModels(t *testing.T) {
 	mustStatus(t, r, http.StatusOK, "overview of a small run")
 	mustContain(t, r, "overview of a small run", "购买预测（BG/NBD）: 只有 12 位会员有消费，至少需要 50 位",
 		"聚类: 只有 12 位会员有消费，至少需要 100 位")
-	if strings.Contains(r.body, "members have bought") {
-		t.Error("the English reason shows on the Chinese page")
+	for path, want := range map[string]string{
+		"/analytics":          "",
+		"/analytics/value":    `<div class="alert">终身价值未计算： 只有 12 位会员有消费，至少需要 50 位`,
+		"/analytics/clusters": `<div class="alert">本次未聚类： 只有 12 位会员有消费，至少需要 100 位`,
+	} {
+		r := o.get(path)
+		mustContain(t, r, path+" of a small run", want)
+		if strings.Contains(r.body, "members have bought") {
+			t.Errorf("%s: the English reason shows on the Chinese page", path)
+		}
 	}
 	noRawKeys(t, r, "overview of a small run")
 	mustStatus(t, o.post("/lang", url.Values{"lang": {"en"}, "back": {"/analytics"}}), http.StatusSeeOther, "switch language")
