@@ -693,3 +693,21 @@ func mergePoints(ctx context.Context, tx *Tx, from, into, now int64) error {
 	_, err := tx.Exec(ctx, `DELETE FROM member_points WHERE member_id = ?`, from)
 	return err
 }
+
+func (s *Sales) SalesSummary(ctx context.Context, storeID int64, from, to time.Time) (sales.Summary, error) {
+	q := `SELECT COUNT(*), CAST(COALESCE(SUM(amount_fen - refunded_fen), 0) AS BIGINT), COUNT(member_id),
+		CAST(COALESCE(SUM(CASE WHEN member_id IS NOT NULL THEN amount_fen - refunded_fen ELSE 0 END), 0) AS BIGINT)
+		FROM sales WHERE sold_at >= ? AND sold_at < ? AND status <> 'voided'`
+	args := []any{Millis(from), Millis(to)}
+	if storeID != 0 {
+		q += ` AND store_id = ?`
+		args = append(args, storeID)
+	}
+	var sum sales.Summary
+	if err := s.db.QueryRow(ctx, q, args...).Scan(&sum.Sales, &sum.NetFen, &sum.MemberSales, &sum.MemberNetFen); err != nil {
+		return sum, fmt.Errorf("store: sales summary: %w", err)
+	}
+	return sum, nil
+}
+
+var _ sales.SummaryStore = (*Sales)(nil)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image/png"
 	"io"
@@ -12,6 +13,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/linli/linli"
+	"github.com/linli/linli/internal/auth"
+	"github.com/linli/linli/internal/member"
+	"github.com/linli/linli/internal/shop"
+	"github.com/linli/linli/internal/store"
 )
 
 func memberForm(name, phone string) url.Values {
@@ -454,4 +461,64 @@ func TestImport(t *testing.T) {
 	r = c.do(req)
 	mustStatus(t, r, http.StatusUnprocessableEntity, "import of a PDF")
 	mustContain(t, r, "import of a PDF", "只能导入 CSV 和 .xlsx 文件")
+}
+
+// TestDashboardSales checks the start page's sales figures: today's and
+// this month's in Shanghai days, every store for the owner, their own for
+// a store's manager, none for a cashier.
+func TestDashboardSales(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	cst := time.FixedZone("CST", 8*3600)
+	now := time.Date(2026, 3, 15, 0, 30, 0, 0, cst) // 16:30 UTC the day before
+	e.app.Now = func() time.Time { return now.UTC() }
+	other, err := e.app.Shops.Create(ctx, linli.System, shop.Input{Code: "S2", Name: "二号店"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.Auth.CreateStaff(ctx, linli.System, auth.StaffInput{Username: "boss2", DisplayName: "二店长",
+		Password: password, Role: auth.RoleManager, StoreID: other.ID}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.app.Members.Create(ctx, linli.System, member.Input{Name: "吴刚", Phone: "13311112222"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]any
+	for i, s := range []struct {
+		store  int64
+		member any
+		at     time.Time
+		fen    int64
+	}{
+		{e.store.ID, m.ID, now.Add(-10 * time.Minute), 10000}, // today, Shanghai time
+		{e.store.ID, nil, now.Add(-20 * time.Minute), 5001},
+		{other.ID, nil, now.Add(-25 * time.Minute), 3000},
+		{e.store.ID, m.ID, now.Add(-40 * time.Minute), 2000}, // yesterday
+		{other.ID, m.ID, now.AddDate(0, 0, -14), 7000},       // 1 March
+		{e.store.ID, m.ID, now.AddDate(0, 0, -15), 90000},    // February
+	} {
+		rows = append(rows, []any{s.store, "T1", fmt.Sprintf("R%d", i), []byte{1}, s.member, s.at.UnixMilli(), s.fen,
+			"completed", s.at.UnixMilli()})
+	}
+	err = e.app.DB.Write(ctx, func(tx *store.Tx) error {
+		return tx.InsertRows(ctx, "sales", "store_id, terminal, receipt_no, request_hash, member_id, sold_at, amount_fen, status, created_at", rows)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	o := e.client()
+	o.login("owner")
+	mustContain(t, o.get("/"), "owner's start page", `id="sales-today">¥180.01<`, "今日销售额（3 单）",
+		`id="sales-month">¥270.01<`, "本月销售额（5 单）", `id="avg-month">¥54.00<`, `id="member-share">70.4%<`)
+	b := e.client()
+	b.login("boss2")
+	mustContain(t, b.get("/"), "store 2's manager's start page", `id="sales-today">¥30.00<`, `id="sales-month">¥100.00<`,
+		"本月销售额（2 单）", `id="member-share">70%<`)
+	c := e.client()
+	c.login("cashier")
+	if r := c.get("/"); strings.Contains(r.body, "sales-stats") {
+		t.Error("a cashier sees the sales figures")
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/linli/linli/internal/audit"
 	"github.com/linli/linli/internal/auth"
 	"github.com/linli/linli/internal/member"
+	"github.com/linli/linli/internal/sales"
 	"github.com/linli/linli/internal/server"
 	"github.com/linli/linli/internal/store"
 )
@@ -17,22 +18,37 @@ import (
 type dashboardData struct {
 	Members member.Counts
 	Stores  int // active stores
+	// Today's and this month's sales, of the viewer's store when they
+	// are bound to one; shown to those who may read reports.
+	ShowSales    bool
+	Today, Month sales.Summary
 }
 
 func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) {
 	t := c.app.Now().In(displayZone)
+	today := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, displayZone)
 	month := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, displayZone)
 	n, err := c.app.Members.Counts(r.Context(), month)
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
+	d := dashboardData{Members: n, ShowSales: server.Can(r, auth.ReportRead)}
+	if d.ShowSales {
+		scope := auth.Scope(server.Actor(r))
+		if d.Today, err = c.app.Sales.Summary(r.Context(), scope, today, today.AddDate(0, 0, 1)); err == nil {
+			d.Month, err = c.app.Sales.Summary(r.Context(), scope, month, month.AddDate(0, 1, 0))
+		}
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+	}
 	stores, err := c.app.Shops.List(r.Context())
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	d := dashboardData{Members: n}
 	for _, st := range stores {
 		if st.Active {
 			d.Stores++
