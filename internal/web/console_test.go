@@ -522,3 +522,28 @@ func TestDashboardSales(t *testing.T) {
 		t.Error("a cashier sees the sales figures")
 	}
 }
+
+// TestMenuSections checks the top bar's sections and the tabs of the
+// current one: an owner's settings, and what a cashier is offered.
+func TestMenuSections(t *testing.T) {
+	e := newEnv(t)
+	o := e.client()
+	o.login("owner")
+	r := o.get("/stores")
+	mustContain(t, r, "owner on stores", `<a href="/settings/loyalty" class="active">设置</a>`,
+		`<nav class="subnav" aria-label="本栏目">`, `<a href="/stores" aria-current="page">门店</a>`, `<a href="/audit">审计日志</a>`)
+	r = o.get("/")
+	mustContain(t, r, "owner's start page", `<a href="/" class="active" aria-current="page">首页</a>`, `<a href="/members">会员</a>`)
+	if strings.Contains(r.body, `class="subnav"`) {
+		t.Error("the start page, alone in its section, has tabs")
+	}
+	c := e.client()
+	c.login("cashier")
+	r = c.get("/members")
+	mustContain(t, r, "cashier on members", `<a href="/members" aria-current="page">会员列表</a>`)
+	for _, not := range []string{`href="/settings/loyalty"`, `href="/duplicates"`, `href="/audit"`, "设置</a>"} {
+		if strings.Contains(r.body, not) {
+			t.Errorf("a cashier is offered %s", not)
+		}
+	}
+}

@@ -179,21 +179,40 @@ type menuItem struct {
 	Perm      auth.Permission
 }
 
-var menu = []menuItem{
-	{"/", "web.nav.dashboard", ""},
-	{"/members", "web.nav.members", auth.MemberRead},
-	{"/members/new", "web.nav.new_member", auth.MemberWrite},
-	{"/products", "web.nav.products", auth.ProductRead},
-	{"/pos", "web.nav.pos", auth.POSUse},
-	{"/import", "web.nav.import", auth.MemberImport},
-	{"/quality", "web.nav.quality", auth.ReportRead},
-	{"/duplicates", "web.nav.duplicates", auth.MemberMerge},
-	{"/audit", "web.nav.audit", auth.AuditRead},
-	{"/staff", "web.nav.staff", auth.StaffManage},
-	{"/api-keys", "web.nav.apikeys", auth.APIKeyManage},
-	{"/stores", "web.nav.stores", auth.StoreManage},
-	{"/settings/loyalty", "web.nav.loyalty", auth.SettingsManage},
-	{"/analytics", "web.nav.analytics", auth.ReportRead},
+// menuSection is one entry of the top bar. Its pages show as a row of
+// tabs under the bar when the viewer may use more than one of them; the
+// entry itself leads to the first of those.
+type menuSection struct {
+	Key   string
+	Items []menuItem
+}
+
+var menu = []menuSection{
+	{"web.nav.dashboard", []menuItem{{"/", "web.nav.dashboard", ""}}},
+	{"web.nav.members", []menuItem{
+		{"/members", "web.nav.member_list", auth.MemberRead},
+		{"/members/new", "web.nav.new_member", auth.MemberWrite},
+		{"/import", "web.nav.import", auth.MemberImport},
+		{"/quality", "web.nav.quality", auth.ReportRead},
+		{"/duplicates", "web.nav.duplicates", auth.MemberMerge},
+	}},
+	{"web.nav.products", []menuItem{{"/products", "web.nav.products", auth.ProductRead}}},
+	{"web.nav.pos", []menuItem{{"/pos", "web.nav.pos", auth.POSUse}}},
+	{"web.nav.analytics", []menuItem{{"/analytics", "web.nav.analytics", auth.ReportRead}}},
+	{"web.nav.settings", []menuItem{
+		{"/settings/loyalty", "web.nav.loyalty", auth.SettingsManage},
+		{"/stores", "web.nav.stores", auth.StoreManage},
+		{"/staff", "web.nav.staff", auth.StaffManage},
+		{"/api-keys", "web.nav.apikeys", auth.APIKeyManage},
+		{"/audit", "web.nav.audit", auth.AuditRead},
+	}},
+}
+
+// navSection is a menu section as one viewer sees it: only the pages
+// their role may use, the section leading to the first.
+type navSection struct {
+	Key, Path string
+	Items     []menuItem
 }
 
 // view is what every page template receives.
@@ -206,7 +225,7 @@ type view struct {
 	Staff  *auth.Staff
 	Role   string
 	CSRF   string
-	Menu   []menuItem
+	Menu   []navSection
 	Notice string // a catalog key, from ?done= after a redirect
 	Data   any
 }
@@ -247,6 +266,26 @@ func (v *view) Active(p string) bool {
 	return v.Path == p || strings.HasPrefix(v.Path, p+"/")
 }
 
+// ActiveSection reports whether the current page is one of sec's.
+func (v *view) ActiveSection(sec navSection) bool {
+	for _, m := range sec.Items {
+		if v.Active(m.Path) {
+			return true
+		}
+	}
+	return false
+}
+
+// Tabs are the pages of the current section, when it has more than one.
+func (v *view) Tabs() []menuItem {
+	for _, sec := range v.Menu {
+		if len(sec.Items) > 1 && v.ActiveSection(sec) {
+			return sec.Items
+		}
+	}
+	return nil
+}
+
 // notices are the confirmations a redirect may ask for with ?done=.
 var notices = []string{
 	"created", "saved", "deactivated", "reactivated", "tags", "erased", "merged",
@@ -273,9 +312,16 @@ func (c *Console) newView(r *http.Request, title string, data any) *view {
 	if st := server.CurrentStaff(r); st != nil {
 		v.Staff = st
 		v.Role = server.Actor(r).Role
-		for _, m := range menu {
-			if m.Perm == "" || auth.Can(v.Role, m.Perm) {
-				v.Menu = append(v.Menu, m)
+		for _, sec := range menu {
+			n := navSection{Key: sec.Key}
+			for _, m := range sec.Items {
+				if m.Perm == "" || auth.Can(v.Role, m.Perm) {
+					n.Items = append(n.Items, m)
+				}
+			}
+			if len(n.Items) > 0 {
+				n.Path = n.Items[0].Path
+				v.Menu = append(v.Menu, n)
 			}
 		}
 	}
