@@ -44,6 +44,7 @@ var schemaTypes = []struct {
 	{"AnalyticsChurn", ChurnAnswer{}},
 	{"AnalyticsClusters", analysis.ClusterReport{}},
 	{"AnalysisRun", analysis.RunRecord{}},
+	{"AnalysisDetail", analysis.Detail{}},
 	{"AnalysisRunList", RunList{}},
 	{"MemberScores", analysis.Scored{}},
 	{"Audience", analysis.Audience{}},
@@ -291,6 +292,14 @@ var schemaPatches = sync.OnceValue(func() map[string]map[string]map[string]any {
 			"phase":      {"enum": []string{"", analysis.PhaseReading, analysis.PhaseScoring, analysis.PhaseWriting}},
 			"started_by": {"description": "The staff member who started it; empty for the nightly job and the command line."},
 		},
+		"AnalysisDetail": {
+			"bgnbd_skipped":         {"description": "Why the purchase model (BG/NBD) was not fitted, in English with the figures; absent when it was."},
+			"bgnbd_skip_code":       {"enum": skipCodes, "description": "The case of bgnbd_skipped, for a reader in another language."},
+			"gamma_gamma_skipped":   {"description": "Why the spend model (Gamma-Gamma) was not fitted; absent when it was."},
+			"gamma_gamma_skip_code": {"enum": skipCodes, "description": "The case of gamma_gamma_skipped."},
+			"clusters_skipped":      {"description": "Why the members were not clustered; absent when they were."},
+			"clusters_skip_code":    {"enum": skipCodes, "description": "The case of clusters_skipped."},
+		},
 		"MemberScores": {
 			"segment":      {"enum": analysis.SegmentKeys()},
 			"monetary_fen": {"description": "Spend over the history the run saw, net of refunds; the churn list's value at risk."},
@@ -358,6 +367,10 @@ var schemaPatches = sync.OnceValue(func() map[string]map[string]map[string]any {
 		"CategoryForecasts": {"baseline": {"enum": []string{"naive", "snaive"}}},
 	}
 })
+
+// skipCodes are the cases of a skipped model in an analysis run.
+var skipCodes = []string{analysis.SkipTooFewBuyers, analysis.SkipTooFewRepeat, analysis.SkipNoDropout, analysis.SkipNeedsBGNBD,
+	analysis.SkipNoFit}
 
 var paymentMethods = []string{sales.PayCash, sales.PayCard, sales.PayMobile, sales.PayPoints, sales.PayCoupon, sales.PayGiftCard}
 
