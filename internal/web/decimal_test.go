@@ -68,11 +68,11 @@ func TestDecimals(t *testing.T) {
 	}
 }
 
-func TestYuanGrouped(t *testing.T) {
-	for fen, want := range map[int64]string{0: "0.00", 5: "0.05", 99999: "999.99", 100000: "1,000.00",
-		345796307: "3,457,963.07", -123456789: "-1,234,567.89", 100000000000: "1,000,000,000.00"} {
-		if got := yuanGrouped(fen); got != want {
-			t.Errorf("yuanGrouped(%d) = %q, want %q", fen, got, want)
+func TestMoney(t *testing.T) {
+	for fen, want := range map[int64]string{0: "¥0.00", 5: "¥0.05", 99999: "¥999.99", 100000: "¥1,000.00",
+		345796307: "¥3,457,963.07", -123456789: "-¥1,234,567.89", 100000000000: "¥1,000,000,000.00"} {
+		if got := money(fen); got != want {
+			t.Errorf("money(%d) = %q, want %q", fen, got, want)
 		}
 	}
 }

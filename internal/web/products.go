@@ -33,25 +33,6 @@ func yuan(fen int64) string {
 	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
 }
 
-// yuanGrouped is yuan with the whole yuan in groups of three, for the
-// large totals of the start page: 3,457,963.07.
-func yuanGrouped(fen int64) string {
-	s := yuan(fen)
-	sign := ""
-	if s[0] == '-' {
-		sign, s = "-", s[1:]
-	}
-	whole, cents, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return sign + b.String() + "." + cents
-}
-
 func (c *Console) productList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := productListData{Query: strings.TrimSpace(q.Get("q")), Category: strings.TrimSpace(q.Get("category"))}

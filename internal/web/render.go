@@ -155,9 +155,9 @@ func funcs(lang string, assetURL func(string) (string, error)) template.FuncMap 
 			}
 			return min(100, done*100/total)
 		},
-		"list":        func(v ...string) []string { return v },
-		"yuan":        yuan,
-		"yuanGrouped": yuanGrouped,
+		"list":  func(v ...string) []string { return v },
+		"yuan":  yuan,
+		"money": money,
 		// kg writes grams as kilograms: 1250 → "1.250".
 		"kg": func(g int64) string { return fmt.Sprintf("%d.%03d", g/1000, g%1000) },
 		"split": func(s string) []string {
