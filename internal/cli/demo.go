@@ -34,7 +34,8 @@ serves like "linli serve". A database that already holds data is served as it
 is. No secret key is needed: a demo keeps a generated one in
 <data-dir>/secret.key. Members registered over the last four years, in id
 order, a quarter of them in the last year. It also fills the catalogue and
---sales-months of purchases, each member's from the day they registered:
+--sales-months of purchases, each member's from the day they registered,
+and a third of the receipts from walk-in customers who are not members:
 sales older than two weeks as history, the last two weeks through the tills'
 path, so members hold points and tiers. The data depends only on --seed,
 --members, --stores, --sales-months, --sales-lines and the day it is made.

@@ -135,8 +135,7 @@ func seedSalesBulk(ctx context.Context, e *env, c *invocation, a *app.App, g *de
 			return nil
 		}
 		err := g.Sales(months, func(s demo.SaleSpec) error {
-			id := int64(s.Member + 1)
-			if s.At.After(latest[id]) {
+			if id := memberID(s); id != 0 && s.At.After(latest[id]) {
 				latest[id] = s.At
 			}
 			if !s.At.Before(cut) {
@@ -150,7 +149,11 @@ func seedSalesBulk(ctx context.Context, e *env, c *invocation, a *app.App, g *de
 				j.refunds = append(j.refunds, r)
 			}
 			if len(j.sales) == demoBulkBatch {
-				return send(s.Store, s.Member)
+				done := s.Member
+				if done == demo.WalkIn { // they come after every member
+					done = total
+				}
+				return send(s.Store, done)
 			}
 			return nil
 		})

@@ -120,7 +120,7 @@ func seedProducts(ctx context.Context, a *app.App, g *demo.Generator) ([]demo.Pr
 
 // historySale is s as imported history, priced from the catalogue.
 func historySale(s demo.SaleSpec, byCode map[string]demo.ProductSpec) sales.HistorySale {
-	h := sales.HistorySale{Receipt: s.Receipt, MemberID: int64(s.Member + 1), SoldAt: s.At,
+	h := sales.HistorySale{Receipt: s.Receipt, MemberID: memberID(s), SoldAt: s.At,
 		Lines: make([]sales.HistoryLine, 0, len(s.Lines))}
 	for _, l := range s.Lines {
 		p := byCode[l.Product]
@@ -128,6 +128,15 @@ func historySale(s demo.SaleSpec, byCode map[string]demo.ProductSpec) sales.Hist
 			Quantity: l.Quantity, UnitPriceFen: p.PriceFen, AmountFen: l.AmountFen})
 	}
 	return h
+}
+
+// memberID is the member id of s: members are written in index order, so
+// member i is id i+1; 0 for a walk-in.
+func memberID(s demo.SaleSpec) int64 {
+	if s.Member == demo.WalkIn {
+		return 0
+	}
+	return int64(s.Member + 1)
 }
 
 // historyRefund is the refund of s, when it has one due before now.
@@ -156,7 +165,13 @@ func commitLive(ctx context.Context, a *app.App, stores []*shop.Store, live []de
 		go func() {
 			defer wg.Done()
 			for i, s := range live {
-				if s.Member%workers != w {
+				// A member's sales stay in order on one worker; walk-ins
+				// have no order to keep.
+				owner := s.Member
+				if owner == demo.WalkIn {
+					owner = i
+				}
+				if owner%workers != w {
 					continue
 				}
 				n, err := commitDemo(ctx, a, stores, s, i, now)
@@ -185,7 +200,7 @@ func sortByTime(ss []demo.SaleSpec) {
 func commitDemo(ctx context.Context, a *app.App, stores []*shop.Store, s demo.SaleSpec, i int, now time.Time) (int, error) {
 	actor := linli.System
 	till := sales.Till{StoreID: stores[s.Store].ID, Terminal: demoTerminal}
-	in := sales.SaleInput{Receipt: s.Receipt, MemberID: int64(s.Member + 1), SoldAt: s.At, Channel: sales.ChannelStore}
+	in := sales.SaleInput{Receipt: s.Receipt, MemberID: memberID(s), SoldAt: s.At, Channel: sales.ChannelStore}
 	for _, l := range s.Lines {
 		in.Lines = append(in.Lines, sales.LineInput{Product: l.Product, Quantity: l.Quantity})
 	}
@@ -196,7 +211,7 @@ func commitDemo(ctx context.Context, a *app.App, stores []*shop.Store, s demo.Sa
 	total := s.AmountFen()
 	// About one sale in eight spends points when the member has some: up
 	// to 5 yuan of the bill, the rest paid as usual.
-	if i%8 == 3 {
+	if i%8 == 3 && in.MemberID != 0 {
 		pays, err := demoPointsPayment(ctx, a, in.MemberID, total)
 		if err != nil {
 			return 0, err

@@ -124,6 +124,7 @@ type Generator struct {
 
 	stores    []StoreSpec
 	storePick weighted
+	storeW    []int      // the stores' weights in storePick
 	near      []weighted // per store: compounds it serves (indexes into nearIdx)
 	nearIdx   [][]int
 	anyArea   weighted
@@ -200,6 +201,7 @@ func (g *Generator) buildStores() {
 		sw[k] = 1000 * 10 / (10 + 3*k)
 	}
 	g.storePick = newWeighted(sw)
+	g.storeW = sw
 
 	all := make([]int, len(compounds))
 	for c, cp := range compounds {
@@ -517,4 +519,17 @@ func Stores(opt Options) []StoreSpec { return New(opt).Stores() }
 // Members streams the members for opt to fn; see Generator.Members.
 func Members(opt Options, fn func(i int, in member.Input) error) error {
 	return New(opt).Members(fn)
+}
+
+// storeShares is each store's share of the members, as drawn.
+func (g *Generator) storeShares() []float64 {
+	sum := 0
+	for _, w := range g.storeW {
+		sum += w
+	}
+	out := make([]float64, len(g.storeW))
+	for k, w := range g.storeW {
+		out[k] = float64(w) / float64(sum)
+	}
+	return out
 }

@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,10 +16,11 @@ type SaleLine struct {
 	AmountFen int64
 }
 
-// SaleSpec is one demo sale by a member. Refund, when set, takes back
-// RefundQty of line RefundLine (0-based) at RefundAt, after the sale.
+// SaleSpec is one demo sale, by a member or a walk-in customer. Refund,
+// when set, takes back RefundQty of line RefundLine (0-based) at RefundAt,
+// after the sale.
 type SaleSpec struct {
-	Member  int // 0-based index, as for Generator.Member
+	Member  int // 0-based index, as for Generator.Member; WalkIn for a customer who is not a member
 	Store   int // 0-based index into Stores
 	Receipt string
 	At      time.Time
@@ -41,6 +44,17 @@ func (s *SaleSpec) AmountFen() int64 {
 }
 
 const streamSales uint64 = 0x73616c6573 // "sales": apart from the member streams
+
+// WalkIn is SaleSpec.Member of a sale to a customer who is not a member.
+const WalkIn = -1
+
+const streamWalkIns uint64 = 0x77616c6b // "walk"
+
+// walkInsPerMember is how many receipts a day customers who are not
+// members make, per member of the chain: members come about 0.15 times a
+// day each, so walk-ins make about a third of the receipts, with smaller
+// baskets. Passers-by and people from further away rarely join.
+const walkInsPerMember = 0.075
 
 const (
 	rateChurn  = 0.10
@@ -102,6 +116,33 @@ func (g *Generator) Sales(months int, fn func(SaleSpec) error) error {
 	}
 	ws := make([]int, len(cats))
 	picked := make([]bool, len(products))
+	// basket draws up to k distinct products, their categories by cat.
+	basket := func(r *rand.Rand, k int, cat weighted) []SaleLine {
+		var lines []SaleLine
+		clear(picked)
+		for range k {
+			c := cats[cat.pick(r)]
+			pi := byCat[c][r.IntN(len(byCat[c]))]
+			if picked[pi] {
+				continue
+			}
+			picked[pi] = true
+			p := &products[pi]
+			var q, amt int64
+			if p.Weight {
+				q = int64(200 + r.IntN(27)*50)
+				amt = (q*p.PriceFen + 500) / 1000
+			} else {
+				q = 1
+				if chance(r, 0.2) {
+					q = int64(2 + r.IntN(3))
+				}
+				amt = q * p.PriceFen
+			}
+			lines = append(lines, SaleLine{Product: p.Code, Quantity: q, AmountFen: amt})
+		}
+		return lines
+	}
 	// The calendar is the same for every member: working out each day's
 	// date and factor once, not once per member, matters at a million.
 	dayAt := make([]time.Time, days)
@@ -169,29 +210,7 @@ func (g *Generator) Sales(months int, fn func(SaleSpec) error) error {
 			n++
 			s := SaleSpec{Member: i, Store: store, At: at.UTC(),
 				Receipt: "D" + strconv.Itoa(i+1) + "-" + strconv.Itoa(n)}
-			k := 3 + r.IntN(10)
-			clear(picked)
-			for range k {
-				c := cats[catPick.pick(r)]
-				pi := byCat[c][r.IntN(len(byCat[c]))]
-				if picked[pi] {
-					continue
-				}
-				picked[pi] = true
-				p := &products[pi]
-				var q, amt int64
-				if p.Weight {
-					q = int64(200 + r.IntN(27)*50)
-					amt = (q*p.PriceFen + 500) / 1000
-				} else {
-					q = 1
-					if chance(r, 0.2) {
-						q = int64(2 + r.IntN(3))
-					}
-					amt = q * p.PriceFen
-				}
-				s.Lines = append(s.Lines, SaleLine{Product: p.Code, Quantity: q, AmountFen: amt})
-			}
+			s.Lines = basket(r, 3+r.IntN(10), catPick)
 			if chance(r, rateRefund) {
 				s.Refund = true
 				s.RefundLine = r.IntN(len(s.Lines))
@@ -203,6 +222,40 @@ func (g *Generator) Sales(months int, fn func(SaleSpec) error) error {
 				s.RefundAt = s.At.Add(time.Duration(1+r.IntN(72)) * time.Hour)
 				s.RefundNo = "R" + s.Receipt
 			}
+			if err := fn(s); err != nil {
+				return err
+			}
+		}
+	}
+
+	// Walk-ins, day by day and in time order, a store's share of them
+	// its share of the members; a few items each, from any shelf.
+	r := g.stream(streamWalkIns, 0)
+	for c := range ws {
+		ws[c] = 1
+	}
+	anyShelf := newWeighted(ws)
+	var day []SaleSpec
+	for d := range days {
+		day = day[:0]
+		for k, share := range g.storeShares() {
+			mean := walkInsPerMember * float64(g.opt.Members) * g.opt.Rate * share * dayF[d]
+			n := int(mean)
+			if chance(r, mean-float64(n)) {
+				n++
+			}
+			for j := range n {
+				at := dayAt[d].Add(time.Duration(hourWeights.pick(r))*time.Hour + time.Duration(r.IntN(3600))*time.Second)
+				s := SaleSpec{Member: WalkIn, Store: k, At: at.UTC(),
+					Receipt: "W" + strconv.Itoa(k+1) + "-" + dayAt[d].Format("20060102") + "-" + strconv.Itoa(j+1)}
+				s.Lines = basket(r, 1+r.IntN(5), anyShelf)
+				if at.Before(now) {
+					day = append(day, s)
+				}
+			}
+		}
+		slices.SortFunc(day, func(a, b SaleSpec) int { return a.At.Compare(b.At) })
+		for _, s := range day {
 			if err := fn(s); err != nil {
 				return err
 			}

@@ -74,7 +74,7 @@ func TestSalesDeterministic(t *testing.T) {
 	firstSale := map[int]time.Time{}
 	receipts := map[string]bool{}
 	buyers := map[int]bool{}
-	refunds, prev := 0, SaleSpec{Member: -1}
+	refunds, walkIns, prev := 0, 0, SaleSpec{Member: -2}
 	byCode := map[string]ProductSpec{}
 	for _, p := range Products(opt) {
 		byCode[p.Code] = p
@@ -89,6 +89,14 @@ func TestSalesDeterministic(t *testing.T) {
 		}
 		receipts[s.Receipt] = true
 		buyers[s.Member] = true
+		if s.Member == WalkIn {
+			walkIns++
+			if len(s.Lines) > 5 || s.Refund || s.Receipt[0] != 'W' || prev.Member == WalkIn && s.At.Before(prev.At) {
+				t.Errorf("walk-in sale %+v (after %s)", s, prev.At)
+			}
+			prev = s
+			continue
+		}
 		if !s.At.After(joined[s.Member]) {
 			t.Errorf("sale %s at %s, before member %d registered at %s", s.Receipt, s.At, s.Member, joined[s.Member])
 		}
@@ -120,6 +128,10 @@ func TestSalesDeterministic(t *testing.T) {
 	if refunds == 0 || len(buyers) < 150 {
 		t.Errorf("%d refunds, %d buyers of 200", refunds, len(buyers))
 	}
+	// Walk-ins make about a third of the receipts.
+	if share := float64(walkIns) / float64(len(a)); share < 0.25 || share > 0.45 {
+		t.Errorf("walk-ins make %d of %d receipts (%.0f %%)", walkIns, len(a), 100*share)
+	}
 	// Who registered in these months did so at the till, buying.
 	newcomers := 0
 	for i, at := range joined {
@@ -134,7 +146,7 @@ func TestSalesDeterministic(t *testing.T) {
 	if newcomers < 5 {
 		t.Errorf("only %d of 200 members registered in the three months", newcomers)
 	}
-	t.Logf("%d sales, %d refunds", len(a), refunds)
+	t.Logf("%d sales (%d walk-ins), %d refunds", len(a), walkIns, refunds)
 }
 
 func TestRateForLines(t *testing.T) {
