@@ -10,6 +10,7 @@ import (
 
 	"github.com/linli/linli"
 	"github.com/linli/linli/internal/auth"
+	"github.com/linli/linli/internal/catalog"
 	"github.com/linli/linli/internal/locale"
 	"github.com/linli/linli/internal/member"
 	"github.com/linli/linli/internal/sales"
@@ -94,6 +95,31 @@ func (c *Console) readPOS(r *http.Request, d *posData) {
 
 func (c *Console) posPage(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "pos", "web.pos.title", c.newPOS(r))
+}
+
+// posSuggestLimit is how many products the till's code fields suggest.
+const posSuggestLimit = 20
+
+// posProducts answers the code fields' suggestions: the active products
+// whose code or name starts with what was typed into any of them, as the
+// options of the page's datalist.
+func (c *Console) posProducts(w http.ResponseWriter, r *http.Request) {
+	q := ""
+	for k, vs := range r.URL.Query() {
+		if strings.HasPrefix(k, "code_") && len(vs) > 0 && strings.TrimSpace(vs[0]) != "" {
+			q = strings.TrimSpace(vs[0])
+			break
+		}
+	}
+	var ps []*catalog.Product
+	if q != "" {
+		var err error
+		if ps, _, err = c.app.Products.List(r.Context(), server.Actor(r), catalog.Filter{Q: q, Limit: posSuggestLimit}); err != nil {
+			c.fail(w, r, err)
+			return
+		}
+	}
+	c.renderView(w, http.StatusOK, "pos", "pos-products", c.newView(r, "web.pos.title", ps))
 }
 
 // identify finds the member named by the form; nil without a value.

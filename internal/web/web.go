@@ -90,6 +90,7 @@ func (c *Console) Routes() []server.Route {
 		staff("GET /products", auth.ProductRead, c.productList),
 
 		staff("GET /pos", auth.POSUse, c.posPage),
+		staff("GET /pos/products", auth.POSUse, c.posProducts),
 		staff("POST /pos/identify", auth.POSUse, c.posIdentify),
 		staff("POST /pos/sell", auth.POSUse, c.posSell),
 		staff("POST /pos/void", auth.POSUse, c.posVoid),
