@@ -235,10 +235,11 @@ func (g *Generator) Sales(months int, fn func(SaleSpec) error) error {
 		ws[c] = 1
 	}
 	anyShelf := newWeighted(ws)
+	shares := g.storeShares()
 	var day []SaleSpec
 	for d := range days {
 		day = day[:0]
-		for k, share := range g.storeShares() {
+		for k, share := range shares {
 			mean := walkInsPerMember * float64(g.opt.Members) * g.opt.Rate * share * dayF[d]
 			n := int(mean)
 			if chance(r, mean-float64(n)) {
