@@ -94,10 +94,11 @@ var hourWeights = newWeighted([]int{
 	7: 6, 8: 9, 9: 8, 10: 6, 11: 5, 12: 4, 13: 3, 14: 3, 15: 4, 16: 6, 17: 10, 18: 11, 19: 8, 20: 5, 21: 3,
 })
 
-// Sales calls fn for every sale of the members in the months before
-// Options.Now, member by member and, per member, in time order. Each
-// member's sales come from their own stream, so the same Options always
-// give the same sales and members stay as they are.
+// Sales calls fn for every sale in the months before Options.Now: the
+// members' member by member and, per member, in time order, then the
+// walk-ins' in time order. Each member's sales come from their own stream,
+// and the walk-ins' from one of theirs, so the same Options always give
+// the same sales and members stay as they are.
 func (g *Generator) Sales(months int, fn func(SaleSpec) error) error {
 	if months <= 0 {
 		return nil
